@@ -1,0 +1,3 @@
+from catalyst_local.cli import main
+
+main()

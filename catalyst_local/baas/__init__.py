@@ -1,0 +1,1 @@
+"""What the Catalyst REST API shares across components: envelopes, errors, credentials."""
