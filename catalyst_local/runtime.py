@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,13 +30,16 @@ class Runtime:
     events: EventBus | None = None
     functions: FunctionHost | None = None
     sandbox: Any = None
+    # Local values the emulator provisions per function (sandbox credentials, a local secret key),
+    # laid over `env_variables` and under the git-ignored local env file.
+    wiring: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def env_for(self, name: str) -> dict[str, str]:
         """The environment a function's worker gets from the project: its `env_variables`, then
-        the sandbox's wiring (when the sandbox is on), then the git-ignored local values."""
+        the emulator's wiring, then the git-ignored local values, which always win."""
         function = self.project.functions[name]
-        wiring = self.sandbox.function_env(name) if self.sandbox is not None else {}
-        return {**function.env_variables, **wiring, **self.project.local_env.get(name, {})}
+        return {**function.env_variables, **self.wiring.get(name, {}),
+                **self.project.local_env.get(name, {})}
 
     def project_details(self) -> dict[str, str]:
         return {"id": self.credentials.project_id, "project_name": self.project.name,

@@ -1,0 +1,110 @@
+"""Assembles a Runtime and the one ASGI app that serves every part of the emulator.
+
+    /baas/v1/project/{project_id}/...   Cache and File Store, the REST API the SDK speaks
+    /server/{function}/...              the gateway to Advanced I/O functions
+    /zoho/...                           the embedded Zoho sandbox (Accounts and CRM)
+    /_catalyst_local/...                health, and the admin API the CLI and console use
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from catalyst_local.baas import errors
+from catalyst_local.baas.credentials import Credentials
+from catalyst_local.baas.envelope import failure
+from catalyst_local.cache import routes as cache_routes
+from catalyst_local.cache.store import CacheStore
+from catalyst_local.events import routes as event_routes
+from catalyst_local.events.bus import EventBus
+from catalyst_local.filestore import routes as filestore_routes
+from catalyst_local.filestore.store import FileStore
+from catalyst_local.functions.host import FunctionHost
+from catalyst_local.gateway import routes as gateway_routes
+from catalyst_local.logs import redactor
+from catalyst_local.project import Project
+from catalyst_local.runtime import Runtime
+from catalyst_local.settings import Settings
+from catalyst_local.wiring import provision_wiring
+from catalyst_local.zoho.sandbox import ZohoSandbox
+
+logger = logging.getLogger("catalyst_local.server")
+
+
+def open_runtime(project: Project, data_dir: Path, base_url: str) -> Runtime:
+    """Creates (or reopens) every component's state under `data_dir` and provisions what the
+    project declares."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings.from_project(project.settings, project.root / "catalyst.json")
+    credentials = Credentials.load_or_create(data_dir, project.name)
+    redactor.register(credentials.admin_token, credentials.user_token)
+    for values in project.local_env.values():
+        redactor.register(*values.values())
+
+    runtime = Runtime(project=project, settings=settings, data_dir=data_dir,
+                      credentials=credentials, base_url=base_url)
+    runtime.cache = CacheStore(data_dir / "cache", runtime)
+    runtime.cache.provision(project.segments)
+    runtime.filestore = FileStore(data_dir / "filestore", runtime)
+    runtime.filestore.provision(project.folders)
+    runtime.events = EventBus(runtime, data_dir / "events.sqlite3")
+    runtime.sandbox = ZohoSandbox(runtime)
+    runtime.sandbox.provision()
+    runtime.wiring = provision_wiring(runtime)
+    for name in project.functions:
+        redactor.register(*runtime.env_for(name).values())
+    runtime.functions = FunctionHost(runtime)
+    return runtime
+
+
+async def health(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    assert runtime.functions is not None
+    ready = runtime.functions.is_ready()
+    body = {"status": "ready" if ready else "starting", "functions": runtime.functions.status()}
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def unknown_baas_path(request: Request) -> Response:
+    return failure(errors.INVALID_URL(path=request.url.path))
+
+
+def build_app(runtime: Runtime, on_ready: Callable[[], None] | None = None) -> Starlette:
+    assert runtime.sandbox is not None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        assert runtime.events and runtime.functions and runtime.sandbox
+        await runtime.sandbox.start()
+        await runtime.functions.start()
+        await runtime.events.start()
+        if on_ready is not None:
+            on_ready()
+        try:
+            yield
+        finally:
+            await runtime.events.stop()
+            await runtime.functions.stop()
+            await runtime.sandbox.stop()
+
+    baas_routes = [*cache_routes.routes(), *filestore_routes.routes(),
+                   Route("/{rest:path}", unknown_baas_path,
+                         methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]
+    routes = [
+        Route("/_catalyst_local/health", health),
+        Mount("/_catalyst_local", routes=event_routes.routes()),
+        Mount("/baas/v1/project/{project_id}", routes=baas_routes),
+        *gateway_routes.routes(),
+        Mount("/zoho", routes=runtime.sandbox.routes()),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.runtime = runtime
+    return app

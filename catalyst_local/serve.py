@@ -1,0 +1,116 @@
+"""`catalyst-local serve`: bind, provision, run uvicorn until stopped.
+
+The socket is bound before anything else starts, so that with `--port 0` the real port is known
+when the function workers are given `X_ZOHO_CATALYST_CONSOLE_URL`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import click
+import uvicorn
+
+from catalyst_local.app import build_app, open_runtime
+from catalyst_local.project import ConfigError, Project, load_project
+from catalyst_local.runtime import Runtime
+from catalyst_local.wiring import zoho_target
+
+logger = logging.getLogger("catalyst_local.server")
+SERVER_FILE = "server.json"
+
+
+def run_preserve_script(project: Project) -> None:
+    """Runs `functions.scripts.preserve` from the project root, as `catalyst serve` does."""
+    script = project.scripts.get("preserve")
+    if not script:
+        return
+    logger.info("Running the preserve script: %s", script)
+    result = subprocess.run(script, shell=True, cwd=project.root, capture_output=True, text=True,
+                            timeout=120)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise ConfigError(project.root / "catalyst.json", "functions.scripts.preserve",
+                          f"the script exited with {result.returncode}: {detail[0]}")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_for(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def banner(runtime: Runtime) -> str:
+    lines = [f"catalyst-local is serving project {runtime.project.name} at {runtime.base_url}",
+             f"  data directory: {runtime.data_dir}"]
+    for name, function in runtime.project.functions.items():
+        kind = "Advanced I/O" if function.type == "advancedio" else "Event"
+        where = f"{runtime.base_url}/server/{name}/" if function.type == "advancedio" else "rules"
+        lines.append(f"  function {name} ({kind}): {where}")
+        target = zoho_target(runtime, name)
+        if target:
+            lines.append(f"    calls {target}")
+    service = runtime.project.functions.get("crm_bulk_job_service")
+    if service and runtime.sandbox is not None:
+        key = "$(catalyst-local env --project {} --get crm_bulk_job_service.CODELIB_SECRET_KEY)"
+        lines += [
+            "Import a CSV into the sandbox CRM:",
+            f'  curl -H "catalyst-codelib-secret-key: {key.format(_quote(runtime.project.root))}" '
+            f"-F file=@samples/leads.csv -F module_name=Leads "
+            f"-F org_id={runtime.sandbox.org_id} {runtime.base_url}/server/crm_bulk_job_service/job",
+        ]
+    return "\n".join(lines)
+
+
+def _quote(path: Path) -> str:
+    text = str(path)
+    return f"'{text}'" if any(c in text for c in " $\"'") else text
+
+
+def serve(project_dir: str, host: str, port: int, data_dir: str | None, ephemeral: bool) -> None:
+    project = load_project(project_dir)
+    run_preserve_script(project)
+
+    temp_dir = tempfile.mkdtemp(prefix="catalyst-local-") if ephemeral else None
+    data_path = Path(temp_dir or data_dir or project.root / ".catalyst-local").resolve()
+    sock = bind(host, port)
+    try:
+        runtime = open_runtime(project, data_path, url_for(sock))
+        state_file = data_path / SERVER_FILE
+
+        def announce() -> None:
+            state_file.write_text(json.dumps({"url": runtime.base_url, "pid": os.getpid()}))
+            click.echo(banner(runtime))
+
+        app = build_app(runtime, on_ready=announce)
+        config = uvicorn.Config(app, loop="uvloop", http="httptools", lifespan="on",
+                                log_config=None, access_log=False, timeout_graceful_shutdown=5)
+        server = uvicorn.Server(config)
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        if temp_dir:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+        elif (data_path / SERVER_FILE).exists():
+            (data_path / SERVER_FILE).unlink(missing_ok=True)
+
