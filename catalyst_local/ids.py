@@ -1,17 +1,14 @@
-"""Ids shaped like the cloud's: long numeric strings, never reused."""
+"""Ids shaped like the cloud's: long numeric strings."""
 
 import secrets
-import time
 
 
 def new_id(digits: int = 17) -> str:
-    """A numeric string of `digits` digits: a millisecond clock followed by random digits.
+    """A random numeric string of `digits` digits that starts with 4, as Catalyst's ids do.
 
-    Catalyst and Zoho CRM ids are 13 to 19 digit numbers sent as strings; callers must treat
-    them as opaque, and so do we.
+    Catalyst and Zoho CRM ids are 13 to 19 digit numbers sent as strings, and callers must treat
+    them as opaque. Random digits keep them unguessable; stores that need uniqueness still check.
     """
-    clock = str(time.time_ns() // 1_000_000)
-    tail = digits - 1 - len(clock)
-    if tail < 2:
-        raise ValueError(f"an id needs more than {digits} digits")
-    return "4" + clock + "".join(str(secrets.randbelow(10)) for _ in range(tail))
+    if digits < 8:
+        raise ValueError(f"an id needs at least 8 digits, not {digits}")
+    return "4" + str(secrets.randbelow(10 ** (digits - 1))).zfill(digits - 1)

@@ -1,0 +1,1 @@
+"""Function hosting: one worker process per function, shaped like Catalyst's Python runtime."""

@@ -1,0 +1,1 @@
+"""The `/server/<function>/...` gateway that puts Advanced I/O functions behind one URL."""

@@ -1,0 +1,1 @@
+from components_harness import components, components_server, settings  # noqa: F401

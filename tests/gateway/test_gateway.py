@@ -1,0 +1,105 @@
+"""The `/server/<function>` gateway: which calls reach a function and what they carry."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+from function_harness import FunctionSpec, make_runtime, served, wait_for, write_project
+
+ECHO = """
+import hashlib
+
+
+def handler(request):
+    digest, size = hashlib.sha256(), 0
+    while chunk := request.stream.read(65536):
+        digest.update(chunk)
+        size += len(chunk)
+    zc = {k: v for k, v in request.headers.items() if k.lower().startswith("x-zc-")}
+    return {"path": request.path, "full_path": request.full_path, "size": size,
+            "sha256": digest.hexdigest(), "zc": zc,
+            "internal": request.headers.get("x-zoho-catalyst-internal"),
+            "custom": request.headers.get("x-custom")}
+"""
+EVENT = """
+def handler(event, context):
+    pass
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gateway")
+    write_project(root, {"echo": FunctionSpec("advancedio", ECHO),
+                         "listener": FunctionSpec("event", EVENT)},
+                  settings={"gateway_max_body_bytes": 1000})
+    with served(make_runtime(root)) as running:
+        yield running
+
+
+def test_an_unknown_function_is_a_404_that_suggests_the_closest_name(server):
+    response = httpx.get(f"{server.url}/server/ecko/x", timeout=10)
+    assert response.status_code == 404
+    assert response.json() == {"data": "No function named ecko in this project; did you mean "
+                                       "echo?"}
+    far = httpx.get(f"{server.url}/server/zzzz", timeout=10)
+    assert far.json() == {"data": "No function named zzzz in this project"}
+
+
+def test_an_event_function_cannot_be_called_by_url(server):
+    response = httpx.post(f"{server.url}/server/listener/", content=b"{}", timeout=10)
+    assert response.status_code == 404
+    assert response.json() == {"data": "Function listener is an event function; event "
+                                       "functions cannot be invoked by URL"}
+
+
+def test_a_callers_own_platform_headers_are_replaced(server):
+    response = httpx.get(f"{server.url}/server/echo/a", timeout=10,
+                         headers={"X-ZC-ProjectId": "1234", "x-zc-admin-cred-token": "forged",
+                                  "x-zc-extra": "mine", "x-custom": "kept"})
+    body = response.json()
+    assert body["zc"]["X-Zc-Projectid"] == server.runtime.credentials.project_id
+    assert body["zc"]["X-Zc-Admin-Cred-Token"] == server.runtime.credentials.admin_token
+    assert "X-Zc-Extra" not in body["zc"]
+    assert body["custom"] == "kept"
+
+
+def test_a_caller_cannot_reach_the_workers_internal_probe(server):
+    response = httpx.get(f"{server.url}/server/echo/ruok", timeout=10,
+                         headers={"x-zoho-catalyst-internal": "true"})
+    assert response.json()["path"] == "/ruok"
+    assert response.json()["internal"] is None
+
+
+def test_each_call_has_a_request_id_in_the_header_the_function_and_the_access_log(server,
+                                                                                  caplog):
+    caplog.set_level(logging.INFO, logger="catalyst_local.access")
+    response = httpx.get(f"{server.url}/server/echo/users/42?token=abc", timeout=10)
+    request_id = response.headers["x-catalyst-local-request-id"]
+    assert response.json()["zc"]["X-Zc-Request-Uuid"] == request_id
+    assert response.json()["full_path"] == "/users/42?token=abc"
+    line = wait_for(lambda: [r for r in caplog.records if r.name == "catalyst_local.access"
+                             and request_id in r.getMessage()], what="the access line")[0]
+    method, path, status, elapsed, logged_id = line.getMessage().split(" ")
+    assert (method, path, status, logged_id) == ("GET", "/server/echo/users/42", "200",
+                                                 request_id)
+    assert elapsed.endswith("ms")
+    assert server.runtime.credentials.admin_token not in line.getMessage()
+
+
+def test_a_chunked_body_streams_through(server):
+    chunks = [b"a" * 300, b"b" * 300]
+    response = httpx.post(f"{server.url}/server/echo/up", content=iter(chunks), timeout=10)
+    assert response.json()["size"] == 600
+
+
+def test_a_body_over_the_limit_is_refused_with_413(server):
+    declared = httpx.post(f"{server.url}/server/echo/up", content=b"x" * 1001, timeout=10)
+    assert declared.status_code == 413
+    assert declared.json() == {"data": "The request body is larger than 1000 bytes "
+                                       "(gateway_max_body_bytes)"}
+    chunked = httpx.post(f"{server.url}/server/echo/up", content=iter([b"x" * 800] * 2),
+                         timeout=10)
+    assert chunked.status_code == 413
