@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -39,6 +40,15 @@ from catalyst_local.zoho.sandbox import ZohoSandbox
 logger = logging.getLogger("catalyst_local.server")
 
 
+SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|KEY|CREDENTIAL", re.IGNORECASE)
+
+
+def secret_values(env: dict[str, str]) -> list[str]:
+    """The values of env variables whose names say they hold a secret (not their URLs)."""
+    return [value for key, value in env.items()
+            if SECRET_NAME.search(key) and not key.endswith(("_URL", "_DOMAIN", "_HOST"))]
+
+
 def open_runtime(project: Project, data_dir: Path, base_url: str) -> Runtime:
     """Creates (or reopens) every component's state under `data_dir` and provisions what the
     project declares."""
@@ -46,8 +56,6 @@ def open_runtime(project: Project, data_dir: Path, base_url: str) -> Runtime:
     settings = Settings.from_project(project.settings, project.root / "catalyst.json")
     credentials = Credentials.load_or_create(data_dir, project.name)
     redactor.register(credentials.admin_token, credentials.user_token)
-    for values in project.local_env.values():
-        redactor.register(*values.values())
 
     runtime = Runtime(project=project, settings=settings, data_dir=data_dir,
                       credentials=credentials, base_url=base_url)
@@ -60,7 +68,7 @@ def open_runtime(project: Project, data_dir: Path, base_url: str) -> Runtime:
     runtime.sandbox.provision()
     runtime.wiring = provision_wiring(runtime)
     for name in project.functions:
-        redactor.register(*runtime.env_for(name).values())
+        redactor.register(*secret_values(runtime.env_for(name)))
     runtime.functions = FunctionHost(runtime)
     return runtime
 

@@ -72,10 +72,13 @@ def banner(runtime: Runtime) -> str:
             lines.append(f"    calls {target}")
     service = runtime.project.functions.get("crm_bulk_job_service")
     if service and runtime.sandbox is not None:
-        key = "$(catalyst-local env --project {} --get crm_bulk_job_service.CODELIB_SECRET_KEY)"
+        where = f"--project {_quote(runtime.project.root)}"
+        if runtime.data_dir != runtime.project.root / ".catalyst-local":
+            where += f" --data-dir {_quote(runtime.data_dir)}"
+        key = f"$(catalyst-local env {where} --get crm_bulk_job_service.CODELIB_SECRET_KEY)"
         lines += [
             "Import a CSV into the sandbox CRM:",
-            f'  curl -H "catalyst-codelib-secret-key: {key.format(_quote(runtime.project.root))}" '
+            f'  curl -H "catalyst-codelib-secret-key: {key}" '
             f"-F file=@samples/leads.csv -F module_name=Leads "
             f"-F org_id={runtime.sandbox.org_id} {runtime.base_url}/server/crm_bulk_job_service/job",
         ]

@@ -25,7 +25,7 @@ METHODS = ["HEAD", "GET", "POST", "PUT", "PATCH", "DELETE"]
 
 def create_app(function: str, handler: Callable[..., Any] | None,
                load_error: LoadError | None) -> Flask:
-    app = Flask(function)
+    app = Flask(__name__)
 
     @app.before_request
     def answer_internal_or_broken() -> Any:

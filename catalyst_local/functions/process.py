@@ -207,6 +207,7 @@ class WorkerProcess:
                                               timeout=PROBE_TIMEOUT_SECONDS)
             load_error = json.loads(response.content)["load_error"]
         except (httpx.HTTPError, ValueError, KeyError) as exc:
+            self.last_error = f"no answer to the readiness probe ({type(exc).__name__})"
             logger.error("Function %s did not answer its readiness probe: %r", name, exc)
             return
 

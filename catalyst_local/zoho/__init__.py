@@ -1,0 +1,1 @@
+"""The embedded Zoho sandbox: Accounts OAuth and the CRM Bulk Write API, served under /zoho."""

@@ -2,7 +2,6 @@ import io
 import random
 
 import pytest
-
 from crm_import.errors import CsvRejected
 from crm_import.split import CsvSplitter, validate_header
 
@@ -147,7 +146,8 @@ def test_header_checks():
     validate_header(["a", "b", ""])
     with pytest.raises(CsvRejected, match="^the header row is empty$"):
         validate_header(["", " "])
-    with pytest.raises(CsvRejected, match="^column 3 repeats the header name of an earlier column$"):
+    repeated = "^column 3 repeats the header name of an earlier column$"
+    with pytest.raises(CsvRejected, match=repeated):
         validate_header(["Email", "Name", "Email"])
 
 

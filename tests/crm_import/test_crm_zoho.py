@@ -3,11 +3,10 @@ import json
 import httpx
 import pytest
 import respx
-
 from crm_import.config import Config
 from crm_import.errors import OutcomeUnknown, ZohoError
 from crm_import.job_spec import JobSpec
-from crm_import.zoho_auth import DATA_CENTERS, TokenManager, api_base, upload_url
+from crm_import.zoho_auth import DATA_CENTERS, api_base, upload_url
 from crm_import.zoho_bulk import ZohoCrm
 from crm_import.zoho_http import ZohoHttp
 
@@ -275,9 +274,3 @@ def test_api_domain_comes_from_the_token_and_survives_a_refresh_without_it():
     assert client.job_details("5").json() == {"id": "5"}
     assert india.call_count == 2
     assert client.http.tokens.api_domain == "https://www.zohoapis.in"
-
-
-def test_token_manager_keys_by_refresh_token():
-    a = TokenManager(config(), None)
-    b = TokenManager(Config("cid", "secret", "other", TOKEN_URL), None)
-    assert a._key != b._key

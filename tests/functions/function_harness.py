@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import socket
 import textwrap
@@ -65,22 +64,14 @@ def write_project(root: Path, functions: dict[str, FunctionSpec], *,
 
 
 def make_runtime(root: Path) -> Runtime:
-    """A Runtime for the project at `root`; the same folder always gives the same identity."""
+    """A Runtime for the project at `root`; its data folder keeps the same identity across
+    restarts, as `catalyst-local serve` does."""
     project = load_project(root)
+    data_dir = root / ".catalyst-local"
     return Runtime(project=project,
                    settings=Settings.from_project(project.settings, root / "catalyst.json"),
-                   data_dir=root / ".catalyst-local", credentials=_credentials(root))
-
-
-def _credentials(root: Path) -> Credentials:
-    # Derived from the folder, so a restarted test server (or a subprocess) issues the same ones.
-    seed = hashlib.sha256(str(root).encode()).hexdigest()
-    return Credentials(project_id="40000000" + str(int(seed[:8], 16))[:6].zfill(6),
-                       project_key="7000" + str(int(seed[8:16], 16))[:7].zfill(7),
-                       project_domain="demo.development.catalystserverless.com",
-                       environment="Development",
-                       admin_token=f"1000.{seed[:32]}.{seed[32:]}",
-                       user_token=f"1000.{seed[32:]}.{seed[:32]}")
+                   data_dir=data_dir,
+                   credentials=Credentials.load_or_create(data_dir, project.name))
 
 
 @contextlib.asynccontextmanager

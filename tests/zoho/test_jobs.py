@@ -30,7 +30,7 @@ def _wait(zoho, job_id, final=("COMPLETED", "FAILED")):
     seen = []
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        body = zoho.job(job_id, token=zoho.token).json()
+        body = zoho.job(job_id).json()
         if not seen or seen[-1] != body["status"]:
             seen.append(body["status"])
         if body["status"] in final:
@@ -41,9 +41,8 @@ def _wait(zoho, job_id, final=("COMPLETED", "FAILED")):
 
 def test_job_moves_through_added_and_in_progress_to_completed(zoho):
     zoho.admin("POST", "/settings", json={"job_step_seconds": 0.3}).raise_for_status()
-    zoho.token = zoho.access_token()
     job_id = _create(zoho)
-    first = zoho.job(job_id, token=zoho.token).json()
+    first = zoho.job(job_id).json()
     assert first["status"] == "ADDED"
     assert first["resource"][0]["file"] == {"status": "ADDED"}
     assert "result" not in first
@@ -63,22 +62,19 @@ def test_job_moves_through_added_and_in_progress_to_completed(zoho):
 def test_inprogress_spelling_variant(zoho):
     zoho.admin("POST", "/settings", json={"job_step_seconds": 0.3,
                                           "inprogress_spelling": True}).raise_for_status()
-    zoho.token = zoho.access_token()
     _, seen = _wait(zoho, _create(zoho))
     assert seen == ["ADDED", "INPROGRESS", "COMPLETED"]
 
 
 def test_jobs_run_oldest_first(zoho):
     zoho.admin("POST", "/settings", json={"job_step_seconds": 0.2}).raise_for_status()
-    zoho.token = zoho.access_token()
     first, second = _create(zoho), _create(zoho)
     _, seen = _wait(zoho, first)
-    assert zoho.job(second, token=zoho.token).json()["status"] in ("ADDED", "IN PROGRESS")
+    assert zoho.job(second).json()["status"] in ("ADDED", "IN PROGRESS")
     assert seen[-1] == "COMPLETED"
 
 
 def test_result_zip_repeats_the_first_three_mapped_columns(zoho):
-    zoho.token = zoho.access_token()
     job_id = _create(zoho)
     zoho.admin("POST", "/jobs/advance").raise_for_status()
     name, rows = zoho.result_rows(zoho.job(job_id).json())
@@ -105,7 +101,7 @@ def test_download_needs_a_token_and_expires(zoho):
     url = details["result"]["download_url"]
     assert zoho.http.get(url).status_code == 401
     zoho.clock.advance(7 * 86_400 + 1)
-    answer = zoho.http.get(url, headers=zoho.auth())
+    answer = zoho.http.get(url, headers=zoho.auth(zoho.access_token()))
     assert answer.status_code == 403
     assert answer.headers["x-info"] == "Link not valid"
 
@@ -127,7 +123,6 @@ def test_callback_posts_the_job_details_to_a_local_url(zoho):
     thread = threading.Thread(target=server.handle_request, daemon=True)
     thread.start()
     try:
-        zoho.token = zoho.access_token()
         job_id = _create(zoho, callback=f"http://127.0.0.1:{server.server_port}/done")
         zoho.admin("POST", "/jobs/advance").raise_for_status()
         thread.join(10)
@@ -139,7 +134,6 @@ def test_callback_posts_the_job_details_to_a_local_url(zoho):
 
 
 def test_callback_to_another_host_is_never_called(zoho, caplog):
-    zoho.token = zoho.access_token()
     job_id = _create(zoho, callback="http://192.0.2.1/cb")
     with caplog.at_level("WARNING", logger="catalyst_local.zoho"):
         zoho.admin("POST", "/jobs/advance").raise_for_status()
