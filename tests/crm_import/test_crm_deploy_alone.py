@@ -61,7 +61,7 @@ def run_alone(folder: Path, script: str) -> dict:
     env["PYTHONPATH"] = str(folder)
     env["PYTHONNOUSERSITE"] = "1"
     done = subprocess.run(
-        [sys.executable, "-I", "-c", textwrap.dedent(script)], cwd=folder, env=env,
+        [sys.executable, "-c", textwrap.dedent(script)], cwd=folder, env=env,
         capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr
@@ -70,7 +70,6 @@ def run_alone(folder: Path, script: str) -> dict:
 
 PREAMBLE = """
     import json, sys
-    sys.path.insert(0, {folder!r})
     import main, crm_import
     assert crm_import.__file__.startswith({folder!r}), crm_import.__file__
     assert not any(p.endswith("_common") for p in sys.path)
