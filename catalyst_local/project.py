@@ -84,7 +84,8 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(path, "(file)", f"is not valid JSON ({exc.msg} at line {exc.lineno})")
+        raise ConfigError(path, "(file)",
+                          f"is not valid JSON ({exc.msg} at line {exc.lineno})") from None
     if not isinstance(value, dict):
         raise ConfigError(path, "(file)", "must hold a JSON object")
     return value

@@ -79,8 +79,8 @@ def banner(runtime: Runtime) -> str:
         lines += [
             "Import a CSV into the sandbox CRM:",
             f'  curl -H "catalyst-codelib-secret-key: {key}" '
-            f"-F file=@samples/leads.csv -F module_name=Leads "
-            f"-F org_id={runtime.sandbox.org_id} {runtime.base_url}/server/crm_bulk_job_service/job",
+            f"-F file=@samples/leads.csv -F module_name=Leads -F org_id={runtime.sandbox.org_id} "
+            f"{runtime.base_url}/server/crm_bulk_job_service/job",
         ]
     return "\n".join(lines)
 

@@ -6,6 +6,7 @@ import click
 
 from catalyst_local import __version__
 from catalyst_local.cli.env_command import env
+from catalyst_local.cli.import_commands import demo, import_csv
 from catalyst_local.cli.serve_command import serve
 
 
@@ -17,3 +18,5 @@ def main() -> None:
 
 main.add_command(serve)
 main.add_command(env)
+main.add_command(import_csv)
+main.add_command(demo)

@@ -9,10 +9,13 @@ from pathlib import Path
 import click
 
 from catalyst_local.baas.credentials import Credentials
-from catalyst_local.cli.options import data_dir_for, data_dir_option, project_option, \
-    running_server_url
-from catalyst_local.project import ConfigError, load_project
-from catalyst_local.wiring import SECRET_KEY, local_secret_key
+from catalyst_local.cli.options import (
+    data_dir_for,
+    data_dir_option,
+    local_env_value,
+    project_option,
+    running_server_url,
+)
 
 
 def sdk_environment(url: str, credentials: Credentials) -> dict[str, str]:
@@ -44,7 +47,7 @@ def env(project_dir: Path, data_dir: Path | None, output: str, variable: str | N
     """
     data = data_dir_for(project_dir, data_dir)
     if variable:
-        click.echo(_local_value(project_dir, data, variable))
+        click.echo(local_env_value(project_dir, data, variable))
         return
     credentials_file = data / "credentials.json"
     url = running_server_url(data)
@@ -57,24 +60,3 @@ def env(project_dir: Path, data_dir: Path | None, output: str, variable: str | N
         click.echo("\n".join(f"{key}={json.dumps(value)}" for key, value in values.items()))
     else:
         click.echo("\n".join(f"export {key}={shlex.quote(value)}" for key, value in values.items()))
-
-
-def _local_value(project_dir: Path, data: Path, variable: str) -> str:
-    name, _, key = variable.partition(".")
-    try:
-        project = load_project(project_dir)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    function = project.functions.get(name)
-    if function is None or not key:
-        raise click.BadParameter(f"'{variable}' must be FUNCTION.VARIABLE with a function of "
-                                 f"this project ({', '.join(project.functions)})",
-                                 param_hint="--get")
-    local = project.local_env.get(name, {})
-    if key in local:
-        return local[key]
-    if key == SECRET_KEY and key in function.env_variables:
-        return local_secret_key(data)
-    if key in function.env_variables:
-        return function.env_variables[key]
-    raise click.ClickException(f"function {name} has no env variable {key}")

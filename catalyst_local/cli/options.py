@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from catalyst_local.project import ConfigError, load_project
+from catalyst_local.wiring import SECRET_KEY, local_secret_key
+
 project_option = click.option(
     "--project", "project_dir", default=".", show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
@@ -28,3 +31,26 @@ def running_server_url(data_dir: Path) -> str:
             f"no catalyst-local server is running with data directory {data_dir}; "
             "start one with `catalyst-local serve`")
     return json.loads(state.read_text(encoding="utf-8"))["url"]
+
+
+def local_env_value(project_dir: Path, data_dir: Path, variable: str) -> str:
+    """One env variable's local value, FUNCTION.VARIABLE: the local env file's, else the key the
+    emulator provisioned, else `catalyst-config.json`'s."""
+    name, _, key = variable.partition(".")
+    try:
+        project = load_project(project_dir)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    function = project.functions.get(name)
+    if function is None or not key:
+        raise click.BadParameter(f"'{variable}' must be FUNCTION.VARIABLE with a function of "
+                                 f"this project ({', '.join(project.functions)})",
+                                 param_hint="--get")
+    local = project.local_env.get(name, {})
+    if key in local:
+        return local[key]
+    if key == SECRET_KEY and key in function.env_variables:
+        return local_secret_key(data_dir)
+    if key in function.env_variables:
+        return function.env_variables[key]
+    raise click.ClickException(f"function {name} has no env variable {key}")

@@ -1,0 +1,27 @@
+"""One function target as doctor sees it: what its catalyst-config.json says, checked leniently.
+
+The server's loader (`catalyst_local.project`) stops at the first broken rule; doctor keeps
+going, so everything a function gets wrong shows up in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Target:
+    name: str  # the folder name listed in functions.targets
+    folder: Path
+    config_path: Path
+    config: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None  # the type the runtime uses; None when unusable
+    stack: str | None = None  # a valid Python stack; None when unusable
+    main: Path | None = None  # the entry file, when it exists
+
+    @property
+    def deployment(self) -> dict[str, Any]:
+        value = self.config.get("deployment")
+        return value if isinstance(value, dict) else {}
