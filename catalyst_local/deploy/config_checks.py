@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from catalyst_local.deploy import stacks
+from catalyst_local.deploy import jsonfile, stacks
 from catalyst_local.deploy.findings import ERROR, WARNING, Report
 from catalyst_local.deploy.target import Target
 from catalyst_local.project import HOSTED_TYPES, KNOWN_TYPES
@@ -17,25 +16,14 @@ _SET_IN_CONSOLE = ("Set the real value in the Catalyst console after deploy; eac
 
 
 def read_config(report: Report, target: Target) -> bool:
-    """Loads the file into `target.config`; False (with a finding) when there is nothing to check."""
-    file = target.config_path
-    try:
-        value: Any = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        report.add(ERROR, file, "(file)", "the file does not exist",
-                   "Create it with deployment.name, deployment.stack, deployment.type and "
-                   "execution.main.", target.name)
+    """Loads the file into `target.config`; False, with a finding, when it cannot be read."""
+    config, problem = jsonfile.read_object(target.config_path)
+    if config is None:
+        fix = ("Create it with deployment.name, deployment.stack, deployment.type and "
+               "execution.main." if problem == jsonfile.MISSING else "Fix the JSON.")
+        report.add(ERROR, target.config_path, "(file)", problem, fix, target.name)
         return False
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" ({exc.msg} at line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        report.add(ERROR, file, "(file)", f"is not valid JSON{where}", "Fix the JSON syntax.",
-                   target.name)
-        return False
-    if not isinstance(value, dict):
-        report.add(ERROR, file, "(file)", "must hold a JSON object",
-                   "Write it as {\"deployment\": {...}, \"execution\": {...}}.", target.name)
-        return False
-    target.config = value
+    target.config = config
     return True
 
 

@@ -69,8 +69,9 @@ def check_handler(report: Report, target: Target) -> None:
                    f"Make it a plain {wanted}.", target.name)
         return
     if signature and shape.checkable and not source.accepts(shape, len(signature)):
+        called = f"handler({', '.join(signature)})"
         report.add(ERROR, target.main, "handler",
-                   f"{_takes(shape)}, but an {target.kind} function is called as handler({', '.join(signature)})",
+                   f"{_takes(shape)}, but an {target.kind} function is called as {called}",
                    f"Change it to {wanted}.", target.name)
 
 

@@ -25,3 +25,23 @@ class Target:
     def deployment(self) -> dict[str, Any]:
         value = self.config.get("deployment")
         return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class ProjectFiles:
+    """The project-wide facts every function check needs, from catalyst.json."""
+
+    root: Path
+    config_path: Path
+    source_dir: Path
+    targets: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    scripts: dict[str, str] = field(default_factory=dict)
+
+    def vendoring_script(self) -> str | None:
+        """The hook that copies shared code into function folders before a deploy."""
+        for hook in ("predeploy", "preserve"):
+            script = self.scripts.get(hook)
+            if isinstance(script, str) and script.strip():
+                return script
+        return None
