@@ -1,9 +1,11 @@
-"""The Zoho CRM calls of an import: upload a ZIP, create a bulk write job, read a job."""
+"""The Zoho CRM calls of an import: read a module's fields, upload a ZIP, create a bulk write
+job, read a job and stream its result."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,6 +40,19 @@ class ZohoCrm:
         if tokens.api_domain is None and not self._config.api_domain:
             tokens.token()  # learn the api_domain Zoho names for this token
         return api_base(self._config, tokens.api_domain)
+
+    def module_fields(self, org_id: str, module: str) -> list:
+        """The module's field metadata (`GET /crm/v8/settings/fields`): Zoho's `fields` list."""
+        what = f"Reading fields of module {module} in zoho crm request"
+        response = self.http.send(
+            "GET", f"{self.api()}/crm/v8/settings/fields", what=what,
+            headers={"X-CRM-ORG": org_id}, params={"module": module},
+        )
+        data = json_body(response)
+        fields = data.get("fields") if isinstance(data, dict) else None
+        if response.status_code == 200 and isinstance(fields, list):
+            return fields
+        raise _error(response, what)
 
     def upload_zip(self, org_id: str, path: Path) -> str:
         """Uploads one ZIP (step 1 of bulk write) and returns Zoho's file id."""
@@ -86,6 +101,21 @@ class ZohoCrm:
             "GET", f"{self.api()}/crm/bulk/v8/write/{job_id}",
             what="Reading job in zoho crm request", headers=headers,
         )
+
+    @contextmanager
+    def result_stream(self, url: str) -> Iterator[httpx.Response]:
+        """Opens a job's result ZIP with the token; the body is left for the caller to read.
+
+        Redirects are followed (httpx drops the Authorization header when one leaves the host).
+        """
+        response = self.http.send(
+            "GET", url, what="Downloading job result in zoho crm request",
+            stream=True, follow_redirects=True,
+        )
+        try:
+            yield response
+        finally:
+            response.close()
 
 
 def _success(data: object) -> bool:

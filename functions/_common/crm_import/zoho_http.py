@@ -62,11 +62,14 @@ class ZohoHttp:
         policy: str = SAFE,
         headers: dict[str, str] | None = None,
         body: Callable[[], dict] | None = None,
+        stream: bool = False,
+        follow_redirects: bool = False,
         **kwargs,
     ) -> httpx.Response:
         """Sends one logical request; `body()` builds fresh body arguments for every attempt.
 
         Returns the final response, whatever its status; raises `ZohoError` when no answer came.
+        With `stream` the body is left unread, and the caller must close the response.
         """
         attempt = 0
         refreshed = False
@@ -84,7 +87,10 @@ class ZohoHttp:
                 arguments.update(body())
 
             try:
-                response = self.client.request(method, url, headers=request_headers, **arguments)
+                request = self.client.build_request(
+                    method, url, headers=request_headers, **arguments)
+                response = self.client.send(
+                    request, stream=stream, follow_redirects=follow_redirects)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 if attempt < self._max_attempts:
                     self._wait(what, f"could not connect ({type(exc).__name__})", attempt, None)
@@ -102,14 +108,18 @@ class ZohoHttp:
 
             status = response.status_code
             if status == 401 and token is not None and not refreshed:
+                if stream:
+                    response.read()  # an error body is small; its code decides the refresh
                 if error_code(response) in _REFRESH_CODES:
                     refreshed = True
                     attempt -= 1
                     log.warning("%s: Zoho refused the access token; refreshing it once", what)
+                    response.close()
                     self.tokens.invalidate(token.access_token)
                     continue
             retryable = status == 429 or (status >= 500 and policy == SAFE)
             if retryable and attempt < self._max_attempts:
+                response.close()
                 self._wait(what, f"HTTP {status}", attempt, response.headers.get("Retry-After"))
                 continue
             return response
