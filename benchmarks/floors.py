@@ -60,6 +60,29 @@ def record_scan(path: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "records": records}
 
 
+def record_scan_numpy(path: str) -> dict[str, Any]:
+    """The same count, vectorised: a line feed ends a record when the number of quotes before
+    it (carried across blocks) is even. Runs in an interpreter that has numpy."""
+    import numpy
+
+    records = 0
+    quotes_before = 0
+    started = time.perf_counter()
+    with open(path, "rb") as source:
+        last = b""
+        while block := source.read(_SCAN_BLOCK):
+            view = numpy.frombuffer(block, dtype=numpy.uint8)
+            quotes = numpy.flatnonzero(view == 0x22)
+            newlines = numpy.flatnonzero(view == 0x0A)
+            before = numpy.searchsorted(quotes, newlines) + quotes_before
+            records += int(numpy.count_nonzero((before & 1) == 0))
+            quotes_before += len(quotes)
+            last = block[-1:]
+    if last and last != b"\n":
+        records += 1
+    return {"seconds": time.perf_counter() - started, "records": records}
+
+
 def _deflate(module: Any, data: memoryview) -> int:
     # Raw deflate at level 6, what zipfile writes for ZIP_DEFLATED with compresslevel=6.
     compressor = module.compressobj(6, module.DEFLATED, -15)

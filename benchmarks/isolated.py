@@ -17,11 +17,12 @@ class StepFailed(RuntimeError):
     pass
 
 
-def run_step(step: str, timeout: float, **args: Any) -> dict[str, Any]:
-    """Runs `step` with `args` in a child process; returns what the step measured."""
+def run_step(step: str, timeout: float, python: str = sys.executable,
+             **args: Any) -> dict[str, Any]:
+    """Runs `step` with `args` in a child process of `python`; returns what it measured."""
     request = json.dumps({"step": step, "args": args})
     try:
-        done = subprocess.run([sys.executable, "-m", "benchmarks.step", request], cwd=REPO,
+        done = subprocess.run([python, "-m", "benchmarks.step", request], cwd=REPO,
                               capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise StepFailed(f"{step} did not finish in {timeout:.0f} s") from None

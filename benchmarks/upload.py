@@ -15,10 +15,9 @@ from typing import Any
 
 import httpx
 
-from catalyst_local.sample_data import HEADER
-
 from benchmarks.receiver import PORT_PREFIX
 from benchmarks.server import REPO, RssSampler, Server
+from catalyst_local.sample_data import HEADER
 
 SERVICE = "crm_bulk_job_service"
 SECRET_HEADER = "catalyst-codelib-secret-key"

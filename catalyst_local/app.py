@@ -19,11 +19,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from catalyst_local.admin import routes as admin_routes
+from catalyst_local.admin.guard import AdminGuard
 from catalyst_local.baas import errors
 from catalyst_local.baas.credentials import Credentials
 from catalyst_local.baas.envelope import failure
 from catalyst_local.cache import routes as cache_routes
 from catalyst_local.cache.store import CacheStore
+from catalyst_local.console import routes as console_routes
 from catalyst_local.events import routes as event_routes
 from catalyst_local.events.bus import EventBus
 from catalyst_local.filestore import routes as filestore_routes
@@ -108,11 +111,15 @@ def build_app(runtime: Runtime, on_ready: Callable[[], None] | None = None) -> S
                          methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]
     routes = [
         Route("/_catalyst_local/health", health),
+        # Before the Event Listener's mount, which takes every other /_catalyst_local path.
+        *admin_routes.routes(),
+        *console_routes.routes(),
         Mount("/_catalyst_local", routes=event_routes.routes()),
         Mount("/baas/v1/project/{project_id}", routes=baas_routes),
         *gateway_routes.routes(),
         Mount("/zoho", routes=runtime.sandbox.routes()),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(AdminGuard, base_url=lambda: runtime.base_url)
     app.state.runtime = runtime
     return app

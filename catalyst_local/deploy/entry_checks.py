@@ -76,7 +76,7 @@ def check_handler(report: Report, target: Target) -> None:
 
 
 def _takes(shape: source.HandlerShape) -> str:
-    if shape.min_args > 10**5:
+    if shape.needs_keyword:
         return "has a keyword-only argument without a default"
     if shape.max_args is None:
         return f"takes at least {_arguments(shape.min_args)}"

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 def matching_pattern(relative: str, patterns: list[str]) -> str | None:
     """The first pattern that drops the file at `relative` (posix, inside the function folder)."""
     parts = PurePosixPath(relative).parts
-    candidates = ["/".join(parts[: end]) for end in range(1, len(parts) + 1)]
+    candidates = ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
     candidates += list(parts)
     for pattern in patterns:
         pattern = pattern.strip().rstrip("/")

@@ -115,7 +115,9 @@ def _install_requirements(function: Function, staging: Path, options: PackageOpt
                  "-r", str(staging / "requirements.txt"), *options.pip_source.args()]
     if options.manylinux:
         version = stacks.python_version(function.stack)
-        arguments += ["--only-binary=:all:", *platform_args(version or "3.11")]
+        if version is None:
+            raise PackageError(f"{function.name} has no Python stack to pick wheels for")
+        arguments += ["--only-binary=:all:", *platform_args(version)]
     logger.info("Installing requirements of function %s", function.name)
     result = run_pip(arguments, INSTALL_TIMEOUT_S)
     if not result.ok:

@@ -22,6 +22,7 @@ class HandlerShape:
     is_async: bool = False
     min_args: int = 0
     max_args: int | None = 0  # None: takes any number (*args)
+    needs_keyword: bool = False  # a keyword-only argument without a default: never callable
     line: int = 0
     checkable: bool = True  # False when `handler` is bound by an import or assignment
 
@@ -43,17 +44,19 @@ def handler_shape(tree: ast.Module) -> HandlerShape:
 
 
 def accepts(shape: HandlerShape, count: int) -> bool:
+    """Whether the runtime's positional call with `count` arguments fits the handler."""
+    if shape.needs_keyword:
+        return False
     return shape.min_args <= count and (shape.max_args is None or count <= shape.max_args)
 
 
 def _function_shape(node: ast.FunctionDef | ast.AsyncFunctionDef) -> HandlerShape:
     args = node.args
     positional = len(args.posonlyargs) + len(args.args)
-    required = positional - len(args.defaults)
-    if any(default is None for default in args.kw_defaults):
-        required = 10**6  # a keyword-only argument without a default can never be passed
     return HandlerShape(found=True, is_async=isinstance(node, ast.AsyncFunctionDef),
-                        min_args=required, max_args=None if args.vararg else positional,
+                        min_args=positional - len(args.defaults),
+                        max_args=None if args.vararg else positional,
+                        needs_keyword=any(default is None for default in args.kw_defaults),
                         line=node.lineno)
 
 

@@ -16,11 +16,30 @@ from fakes import FakeStore
 TOKEN_URL = "https://accounts.zoho.com/oauth/v2/token"
 UPLOAD = "https://content.zohoapis.com/crm/v8/upload"
 JOBS = "https://www.zohoapis.com/crm/bulk/v8/write"
+FIELDS = "https://www.zohoapis.com/crm/v8/settings/fields"
 ENV = {
     "CLIENT_ID": "cid", "CLIENT_SECRET": "cs", "REFRESH_TOKEN": "rt",
     "REFRESH_TOKEN_URL": TOKEN_URL, "BATCH_MAX_BYTES": "45",
 }
 CSV = b"Last_Name,Company\nLee,Acme\nKim,Beta\n\nPark,Gamma\nChoi,Delta\n"
+
+
+def field(api_name, label, data_type="text", mandatory=False, read_only=False):
+    return {"api_name": api_name, "display_label": label, "field_label": label,
+            "data_type": data_type, "system_mandatory": mandatory, "read_only": read_only,
+            "field_read_only": read_only, "length": 255}
+
+
+LEADS_FIELDS = [
+    field("Owner", "Lead Owner", "ownerlookup"),
+    field("First_Name", "First Name"),
+    field("Last_Name", "Last Name", mandatory=True),
+    field("Company", "Company", mandatory=True),
+    field("Email", "Email", "email"),
+    field("Lead_Source", "Lead Source", "picklist"),
+    field("Annual_Revenue", "Annual Revenue", "currency"),
+    field("Created_Time", "Created Time", "datetime", read_only=True),
+]
 
 
 class Context:
@@ -59,6 +78,8 @@ def zoho():
         jobs = iter(range(9001, 9100))
         mock.post(JOBS).mock(side_effect=lambda request: httpx.Response(
             201, json={"status": "success", "details": {"id": str(next(jobs))}}))
+        mock.get(FIELDS, name="fields").mock(
+            return_value=httpx.Response(200, json={"fields": LEADS_FIELDS}))
         yield mock
 
 
@@ -66,10 +87,10 @@ def quick_crm(config, share):
     return ZohoCrm(config, share, ZohoHttp(sleep=lambda seconds: None))
 
 
-def run(store, key, value):
+def run(store, key, value, env=ENV):
     context = Context()
     event = {"data": {"cache_name": key, "cache_value": value}}
-    handle(event, context, env=ENV, store_factory=lambda: store, crm_factory=quick_crm)
+    handle(event, context, env=env, store_factory=lambda: store, crm_factory=quick_crm)
     return context.closed
 
 
@@ -227,3 +248,119 @@ def test_options_reach_the_job(store, zoho, temp_root):
     assert body["operation"] == "update"
     assert body["resource"][0]["find_by"] == "id"
     assert body["resource"][0]["field_mappings"] == mappings
+    assert zoho.routes["fields"].call_count == 0  # a given mapping is sent as it is
+    assert record(store, file_id).mapping is None
+
+
+# -- header row matched to the module's fields -------------------------------------------------
+
+WIDE = {**ENV, "BATCH_MAX_BYTES": "60"}  # one labelled row per batch
+LABELLED = b"First Name,Last Name,Company,Lead Source\nAnn,Lee,Acme,Web\nBo,Kim,Beta,Ads\n"
+LABELLED_MAPPINGS = [
+    {"api_name": "First_Name", "index": 0}, {"api_name": "Last_Name", "index": 1},
+    {"api_name": "Company", "index": 2}, {"api_name": "Lead_Source", "index": 3},
+]
+
+
+def job_bodies(zoho) -> list[dict]:
+    return [json.loads(call.request.content) for call in zoho.routes[2].calls]
+
+
+def test_display_name_headers_are_matched_once_per_import(store, zoho, temp_root, caplog):
+    caplog.set_level("INFO")
+    file_id, key, value = queue(store, LABELLED)
+    assert run(store, key, value, WIDE) == ["success"]
+
+    (call,) = zoho.routes["fields"].calls
+    assert call.request.url.params["module"] == "Leads"
+    assert call.request.headers["X-CRM-ORG"] == "42"
+    assert call.request.headers["Authorization"] == "Zoho-oauthtoken 1000.t"
+    bodies = job_bodies(zoho)
+    assert len(bodies) == 2
+    assert all(b["resource"][0]["field_mappings"] == LABELLED_MAPPINGS for b in bodies)
+    done = record(store, file_id)
+    assert (done.mapping, done.field_mappings) == ("matched", LABELLED_MAPPINGS)
+    assert f"Import {file_id}: matched 4 columns to fields of Leads" in caplog.text
+
+
+def test_api_name_headers_are_recorded_as_auto_mapped(store, zoho, temp_root):
+    file_id, key, value = queue(store)
+    assert run(store, key, value, WIDE) == ["success"]
+    assert zoho.routes["fields"].call_count == 1
+    assert all("field_mappings" not in b["resource"][0] for b in job_bodies(zoho))
+    assert record(store, file_id).mapping == "auto"
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"Last Name,Company,Shoe Size,Pet\nLee,Acme,9,cat\n",
+     "columns Shoe Size, Pet match no field of module Leads"),
+    (b"First Name,Email\nAnn,a@x.com\n", "mandatory fields Last_Name, Company of module Leads"
+     " have no column (MANDATORY_FIELDS_NOT_MAPPED)"),
+])
+def test_a_header_that_cannot_be_imported_fails_before_any_upload(
+        store, zoho, temp_root, content, reason):
+    file_id, key, value = queue(store, content)
+    store.jobs[key] = value
+    assert run(store, key, value, WIDE) == ["failure"]
+    failed = record(store, file_id)
+    assert (failed.state, failed.reason, failed.mapping) == ("failed", reason, None)
+    assert zoho.routes[1].call_count == 0 and zoho.routes[2].call_count == 0
+    assert key in store.jobs and file_id in store.files
+    assert "Lee" not in failed.to_value()
+
+
+def test_metadata_refused_fails_the_import_with_zohos_reason(store, zoho, temp_root):
+    zoho.routes["fields"].mock(return_value=httpx.Response(400, json={
+        "code": "INVALID_MODULE", "status": "error",
+        "message": "the module name given seems to be invalid"}))
+    file_id, key, value = queue(store, LABELLED, module="Leeds")
+    assert run(store, key, value, WIDE) == ["failure"]
+    assert record(store, file_id).reason == (
+        "Reading fields of module Leeds in zoho crm request failed with statusCode 400"
+        " (INVALID_MODULE: the module name given seems to be invalid)")
+    assert zoho.routes["fields"].call_count == 1
+    assert zoho.routes[1].call_count == 0
+
+
+def test_metadata_server_errors_are_retried(store, zoho, temp_root):
+    zoho.routes["fields"].mock(side_effect=[
+        httpx.Response(503), httpx.Response(500),
+        httpx.Response(200, json={"fields": LEADS_FIELDS}),
+    ])
+    file_id, key, value = queue(store, LABELLED)
+    assert run(store, key, value, WIDE) == ["success"]
+    assert zoho.routes["fields"].call_count == 3
+    assert record(store, file_id).field_mappings == LABELLED_MAPPINGS
+
+
+def test_a_resumed_import_reuses_the_recorded_mapping(store, zoho, temp_root):
+    file_id, key, value = queue(store, LABELLED)
+    zoho.routes[2].mock(side_effect=[
+        httpx.Response(201, json={"status": "success", "details": {"id": "9001"}}),
+        httpx.Response(500),
+        httpx.Response(201, json={"status": "success", "details": {"id": "9002"}}),
+    ])
+    assert run(store, key, value, WIDE) == ["failure"]
+    zoho.routes["fields"].mock(return_value=httpx.Response(500))  # must not be needed
+    assert run(store, key, value, WIDE) == ["success"]
+    assert zoho.routes["fields"].call_count == 1
+    bodies = job_bodies(zoho)
+    assert [b["resource"][0]["field_mappings"] for b in bodies] == [LABELLED_MAPPINGS] * 3
+
+
+def test_a_mapping_left_out_of_the_record_is_matched_again(store, zoho, temp_root):
+    file_id, key, value = queue(store, LABELLED)
+    zoho.routes[2].mock(side_effect=[
+        httpx.Response(201, json={"status": "success", "details": {"id": "9001"}}),
+        httpx.Response(500),
+        httpx.Response(201, json={"status": "success", "details": {"id": "9002"}}),
+    ])
+    assert run(store, key, value, WIDE) == ["failure"]
+    progress = f"CRM_BULK_JOB_PROGRESS_{file_id}"
+    stored = json.loads(store.default[progress])
+    del stored["f"]  # as when the list does not fit one Cache value
+    store.default[progress] = json.dumps(stored)
+
+    assert run(store, key, value, WIDE) == ["success"]
+    assert zoho.routes["fields"].call_count == 2
+    assert job_bodies(zoho)[-1]["resource"][0]["field_mappings"] == LABELLED_MAPPINGS

@@ -303,5 +303,5 @@ def test_an_import_id_reports_each_batch_with_live_counts(client, store):
             {"index": 2, "rows": 5, "bytes": 200, "zoho_file_id": None, "job_id": None,
              "state": "pending", "job_status": None, "added": None, "updated": None,
              "skipped": None, "failed": None},
-        ]}}
+        ], "errors": []}}
     assert job.calls[0].request.headers["X-CRM-ORG"] == "42"

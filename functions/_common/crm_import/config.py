@@ -20,6 +20,8 @@ MAX_UPLOAD_BYTES = 80 * 1024 * 1024
 BATCH_MAX_BYTES = 24_900_000
 BATCH_MAX_ROWS = 25_000
 MAX_COLUMNS = 200
+# The longest value one Cache key holds, in characters.
+CACHE_VALUE_MAX = 16_000
 # Every bulk write job costs 500 API credits and the import record must fit one cache value
 # (16,000 characters): 200 batches is 5,000,000 rows, more than a day's credits on most editions.
 MAX_BATCHES = 200

@@ -1,7 +1,8 @@
 """The `crm_bulk_job_initiator` Event function: one import per Put into segment `CrmFiles`.
 
 Steps: read the key's value, download the File Store file into a temp dir of this run, split it
-into batches (all checks happen here, before any Zoho call), then for each batch without a job:
+into batches (all checks on the file happen here, before any Zoho call), match the header row to
+the module's fields when the upload named no mapping, then for each batch without a job:
 upload its ZIP, create its bulk write job, and record both ids in the import record. On full
 success the key and the File Store file are deleted; on failure both stay, so a redelivery of the
 same event resumes where this run stopped and never creates a second job for a batch.
@@ -14,11 +15,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from crm_import.catalyst_store import CatalystStore
 from crm_import.config import Config
 from crm_import.errors import ImportFailure, OutcomeUnknown, ZohoError
+from crm_import.field_match import fields_from_metadata, match_headers
 from crm_import.job_spec import JobSpec, SpecError
 from crm_import.names import (
     JOB_KEY_PREFIX,
@@ -28,8 +31,10 @@ from crm_import.names import (
     safe_file_name,
 )
 from crm_import.record import (
+    AUTO_MAPPED,
     FAILED,
     JOB_CREATED,
+    MATCHED,
     SPLITTING,
     SUBMITTED,
     UNCERTAIN,
@@ -138,12 +143,14 @@ class ImportRun:
                     batches.append((batch, None if done else zipper.submit(batch)))
                 validate_header(splitter.header_names)
                 self._match_record(splitter.total_rows, [b for b, _ in batches])
+                if any(zipped is not None for _, zipped in batches):
+                    spec = self._job_spec(crm, splitter.header_names)
 
                 record.state = UPLOADING
                 self._save()
                 for batch, zipped in batches:
                     if zipped is not None:
-                        self._submit(crm, record.batches[batch.index - 1], zipped.result())
+                        self._submit(crm, spec, record.batches[batch.index - 1], zipped.result())
                     batch.path.unlink(missing_ok=True)
         finally:
             crm.close()
@@ -162,8 +169,35 @@ class ImportRun:
                 "the file no longer splits into the recorded batches; was BATCH_MAX_BYTES changed?"
             )
 
-    def _submit(self, crm: ZohoCrm, progress: BatchProgress, zip_path: Path) -> None:
-        spec = self.spec
+    def _job_spec(self, crm: ZohoCrm, headers: list[str]) -> JobSpec:
+        """The spec every job of this import is created with, field mappings settled.
+
+        A mapping from the upload is sent as it is. Otherwise the choice made by an earlier run
+        of this import holds; only when none was recorded (or its list did not fit the record)
+        are the module's fields read and the header row matched to them.
+        """
+        spec, record = self.spec, self.record
+        if spec.field_mappings is not None or record.mapping == AUTO_MAPPED:
+            return spec
+        if record.mapping == MATCHED and record.field_mappings:
+            return replace(spec, field_mappings=record.field_mappings)
+
+        fields = fields_from_metadata(crm.module_fields(spec.org_id, spec.module))
+        mappings = match_headers(headers, fields, spec.module, spec.operation)
+        record.mapping = AUTO_MAPPED if mappings is None else MATCHED
+        record.field_mappings = mappings
+        self._save()
+        if mappings is None:
+            log.info("Import %s: every header is a field API name of %s", spec.file_id,
+                     spec.module)
+            return spec
+        log.info("Import %s: matched %d columns to fields of %s", spec.file_id, len(mappings),
+                 spec.module)
+        return replace(spec, field_mappings=mappings)
+
+    def _submit(
+        self, crm: ZohoCrm, spec: JobSpec, progress: BatchProgress, zip_path: Path
+    ) -> None:
         if progress.state == UNCERTAIN:
             raise ImportFailure(
                 f"batch {progress.index} may already have a bulk write job: an earlier job request"

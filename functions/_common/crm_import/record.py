@@ -4,12 +4,18 @@ The record lives in the Default segment under `CRM_BULK_JOB_PROGRESS_<fileId>`; 
 the File Store file id. Keys are compact because a Cache value holds at most 16,000 characters;
 200 fully used batches take about 13,000. Like every Cache entry it lives at most 48 hours after
 its last write, so `/status` forgets an import two days after its last change.
+
+When the importer matched the header row to the module's fields itself, the record says so, and
+keeps the chosen `field_mappings` too while the whole value still fits: a resumed run then sends
+the same mapping without reading the field metadata again.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+
+from crm_import.config import CACHE_VALUE_MAX
 
 QUEUED = "queued"
 SPLITTING = "splitting"
@@ -25,6 +31,12 @@ UNCERTAIN = "uncertain"  # the job request was sent and its answer lost
 
 _BATCH_CODES = {PENDING: "p", UPLOADED: "u", JOB_CREATED: "j", UNCERTAIN: "x"}
 _BATCH_STATES = {code: state for state, code in _BATCH_CODES.items()}
+
+# How the header row reached Zoho, when the upload named no mapping
+AUTO_MAPPED = "auto"  # every header is an API name: no field_mappings, Zoho maps it
+MATCHED = "matched"  # the importer matched headers to fields and sends field_mappings
+_MAPPING_CODES = {AUTO_MAPPED: "a", MATCHED: "m"}
+_MAPPINGS = {code: mapping for mapping, code in _MAPPING_CODES.items()}
 _REASON_MAX = 500
 
 
@@ -58,6 +70,8 @@ class ImportRecord:
     total_rows: int = 0
     reason: str | None = None
     batches: list[BatchProgress] = field(default_factory=list)
+    mapping: str | None = None  # AUTO_MAPPED, MATCHED, or None: not chosen by the importer
+    field_mappings: list[dict] | None = None  # the MATCHED mapping, when it fits the value
 
     @property
     def all_submitted(self) -> bool:
@@ -81,7 +95,15 @@ class ImportRecord:
         }
         if self.reason:
             compact["r"] = self.reason
-        return json.dumps(compact, separators=(",", ":"))
+        if self.mapping:
+            compact["k"] = _MAPPING_CODES[self.mapping]
+        value = _dumps(compact)
+        if self.mapping == MATCHED and self.field_mappings:
+            compact["f"] = [_pack(item) for item in self.field_mappings]
+            with_mappings = _dumps(compact)
+            if len(with_mappings) <= CACHE_VALUE_MAX:
+                return with_mappings
+        return value
 
     @classmethod
     def from_value(cls, import_id: str, value: str) -> ImportRecord:
@@ -93,6 +115,8 @@ class ImportRecord:
             BatchProgress(index, rows, size, zoho_file_id, job_id, _BATCH_STATES[code])
             for index, (rows, size, zoho_file_id, job_id, code) in enumerate(data["b"], start=1)
         ]
+        mapping = _MAPPINGS[data["k"]] if "k" in data else None
+        packed = data.get("f")
         return cls(
             import_id=import_id,
             module=str(data["m"]),
@@ -102,6 +126,8 @@ class ImportRecord:
             total_rows=int(data["n"]),
             reason=data.get("r"),
             batches=batches,
+            mapping=mapping,
+            field_mappings=[_unpack(item) for item in packed] if packed else None,
         )
 
     def public(self) -> dict:
@@ -115,4 +141,26 @@ class ImportRecord:
         }
         if self.reason:
             body["reason"] = self.reason
+        if self.mapping:
+            body["mapping"] = self.mapping
+        if self.field_mappings:
+            body["field_mappings"] = self.field_mappings
         return body
+
+
+def _dumps(compact: dict) -> str:
+    return json.dumps(compact, separators=(",", ":"))
+
+
+def _pack(item: dict) -> list:
+    packed = [item["api_name"], item["index"]]
+    if item.get("find_by"):
+        packed.append(item["find_by"])
+    return packed
+
+
+def _unpack(packed: list) -> dict:
+    item = {"api_name": str(packed[0]), "index": int(packed[1])}
+    if len(packed) > 2:
+        item["find_by"] = str(packed[2])
+    return item

@@ -59,7 +59,8 @@ def handle(
             return _create_import(request, env, store_factory)
         match = _STATUS_PATH.fullmatch(request.path)
         if request.method == "GET" and match:
-            return job_status(match.group(1), env, store_factory, crm_factory or _quick_crm)
+            return job_status(match.group(1), env, store_factory, crm_factory or _quick_crm,
+                              request.args.get("errors"))
         return failure(404, NOT_FOUND)
     except RequestError as exc:
         return failure(exc.status, exc.message)

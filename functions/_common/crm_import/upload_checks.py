@@ -10,13 +10,13 @@ import json
 import re
 from collections.abc import Callable
 
+from crm_import.config import CACHE_VALUE_MAX
 from crm_import.errors import RequestError
 from crm_import.form import Form
 from crm_import.job_spec import OPERATIONS, JobSpec, valid_field_mappings
 from crm_import.names import UNSUPPORTED_MODULES
 from crm_import.sniff import NotCsv, sniff_csv
 
-CACHE_VALUE_MAX = 16_000
 _MODULE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 _LONGEST_FILE_ID = "9" * 30
 

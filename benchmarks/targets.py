@@ -1,0 +1,101 @@
+"""The targets the figures are held against, each judged pass, fail or n/a.
+
+A target is reported, never enforced: a run with failing targets still succeeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+SPLIT_VS_DEFLATE = 1.25
+SPLIT_PEAK_RSS_MB = 64.0
+# Linear: seconds per MiB at every size within 25 % of the largest size's.
+LINEAR_TOLERANCE = 0.25
+# Flat: peak RSS at every size within 8 MB of the largest size's.
+FLAT_RSS_MB = 8.0
+UPLOAD_VS_FLOOR = 0.5
+SERVER_RSS_GROWTH_MB = 50.0
+GATEWAY_OVERHEAD_MS = 2.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    value: str
+    verdict: str  # "pass", "fail" or "n/a"
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def _judge(target: str, value: float | None, ok: bool | None, fmt: str) -> Verdict:
+    if value is None or ok is None:
+        return Verdict(target, "not measured", "n/a")
+    return Verdict(target, fmt.format(value), "pass" if ok else "fail")
+
+
+def _median(section: dict[str, Any] | None, *keys: str) -> float | None:
+    node: Any = section
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node.get("median") if isinstance(node, dict) else None
+
+
+def evaluate(sections: dict[str, Any]) -> list[Verdict]:
+    split = sections.get("splitzip")
+    verdicts = []
+
+    ratio = _median(split, "ratios", "zlib_all")
+    verdicts.append(_judge(f"split+zip <= {SPLIT_VS_DEFLATE}x zlib-6 all cores", ratio,
+                           ratio is not None and ratio <= SPLIT_VS_DEFLATE, "{:.2f}x"))
+    if split and "pigz" in split.get("unavailable", {}):
+        verdicts.append(Verdict("split+zip faster than pigz -6 -p 2", "pigz not installed",
+                                "n/a"))
+    else:
+        ratio = _median(split, "ratios", "pigz")
+        verdicts.append(_judge("split+zip faster than pigz -6 -p 2", ratio,
+                               ratio is not None and ratio < 1.0, "{:.2f}x pigz"))
+    peak = _median(split, "steps", "splitzip", "peak_rss_mb")
+    verdicts.append(_judge(f"split+zip peak RSS < {SPLIT_PEAK_RSS_MB:.0f} MB at the main size",
+                           peak, peak is not None and peak < SPLIT_PEAK_RSS_MB, "{:.1f} MB"))
+    verdicts.extend(_scaling(sections.get("scaling")))
+
+    upload = sections.get("upload")
+    ratio = _median(upload, "throughput_vs_floor")
+    verdicts.append(_judge(f"upload >= {UPLOAD_VS_FLOOR}x loopback floor", ratio,
+                           ratio is not None and ratio >= UPLOAD_VS_FLOOR, "{:.2f}x"))
+    growth = _median(upload, "rss_growth_mb", "server")
+    verdicts.append(_judge(f"server RSS growth < {SERVER_RSS_GROWTH_MB:.0f} MB during upload",
+                           growth, growth is not None and growth < SERVER_RSS_GROWTH_MB,
+                           "{:.1f} MB"))
+
+    overhead = _median(sections.get("gateway"), "p50_overhead_ms")
+    verdicts.append(_judge(f"gateway overhead < {GATEWAY_OVERHEAD_MS:.0f} ms at p50", overhead,
+                           overhead is not None and overhead < GATEWAY_OVERHEAD_MS,
+                           "{:.2f} ms"))
+    return verdicts
+
+
+def _scaling(section: dict[str, Any] | None) -> list[Verdict]:
+    sizes = (section or {}).get("sizes") or {}
+    if len(sizes) < 2:
+        return [Verdict("split+zip time linear in size", "not measured", "n/a"),
+                Verdict("split+zip memory flat in size", "not measured", "n/a")]
+    by_mib = sorted((int(mib), figures) for mib, figures in sizes.items())
+    largest_mib, largest = by_mib[-1]
+    per_mib = {mib: f["seconds"]["median"] / mib for mib, f in by_mib}
+    reference = per_mib[largest_mib]
+    worst = max(abs(value / reference - 1) for value in per_mib.values())
+    spread = " ".join(f"{mib}:{value * 1000:.0f}" for mib, value in per_mib.items())
+    linear = Verdict(f"split+zip time linear {by_mib[0][0]}->{largest_mib} MiB "
+                     f"(s/MiB within {LINEAR_TOLERANCE:.0%})",
+                     f"ms/MiB {spread}", "pass" if worst <= LINEAR_TOLERANCE else "fail")
+    peaks = {mib: f["peak_rss_mb"]["median"] for mib, f in by_mib}
+    drift = max(abs(value - peaks[largest_mib]) for value in peaks.values())
+    flat = Verdict(f"split+zip memory flat (peak within {FLAT_RSS_MB:.0f} MB)",
+                   " ".join(f"{mib}:{value:.0f}MB" for mib, value in peaks.items()),
+                   "pass" if drift <= FLAT_RSS_MB else "fail")
+    return [linear, flat]
