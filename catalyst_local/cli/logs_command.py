@@ -27,14 +27,14 @@ def logs(function: str | None, project_dir: Path, data_dir: Path | None, follow:
         names = [function] if function else [f["name"] for f in client.get("/functions")
                                               ["functions"]]
         since = {name: 0 for name in names}
-        _print_new(client, since, prefix=len(names) > 1)
+        _print_new(client, since, prefix=function is None)
         if not follow:
             return
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         try:
             while deadline is None or time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)
-                _print_new(client, since, prefix=len(names) > 1)
+                _print_new(client, since, prefix=function is None)
         except KeyboardInterrupt:
             pass
 
