@@ -16,8 +16,8 @@ RECENT_INVOCATIONS = 20
 def status(runtime: Runtime) -> dict[str, Any]:
     """The server, its functions' states, events by state, segments and folders with counts."""
     assert runtime.functions and runtime.cache and runtime.filestore
-    counts = Counter(event["state"] for event in runtime.events.list()) if runtime.events \
-        else Counter()
+    counts = Counter(event["state"] for event in (runtime.events.list() if runtime.events
+                                                   else []))
     return {
         "url": runtime.base_url,
         "project": runtime.project.name,

@@ -21,7 +21,6 @@ from catalyst_local.runtime import Runtime
 from catalyst_local.zoho.metadata import MODULES
 
 PREFIX = "/_catalyst_local"
-DEFAULT_RECORDS_LIMIT = 50
 
 
 def routes() -> list[BaseRoute]:
@@ -32,7 +31,7 @@ def routes() -> list[BaseRoute]:
         runtime = _runtime(request)
         name = request.path_params["name"]
         since = _int_param(request, "since", 0)
-        if since is None:
+        if since is None or since < 0:
             return error(400, "since must be a whole number of lines")
         try:
             find("function", name, overview.function_names(runtime))
@@ -63,11 +62,12 @@ def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def _int_param(request: Request, name: str, default: int) -> int | None:
+def _int_param(request: Request, name: str, default: int | None) -> int | None:
+    """A whole-number query parameter, `default` when absent, -1 when it is not one."""
     value = request.query_params.get(name)
     if value is None:
         return default
-    return int(value) if value.isascii() and value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else -1
 
 
 async def status(request: Request) -> Response:
@@ -101,11 +101,12 @@ async def list_imports(request: Request) -> Response:
 
 
 async def zoho_records(request: Request) -> Response:
-    """`?module=Leads&limit=50`: the first records of a sandbox module, and how many it has."""
+    """`?module=Leads[&limit=50]`: a sandbox module's records (all, or the first `limit`),
+    oldest first, and how many it has."""
     runtime = _runtime(request)
     module = request.query_params.get("module", "")
-    limit = _int_param(request, "limit", DEFAULT_RECORDS_LIMIT)
-    if limit is None or limit < 1:
+    limit = _int_param(request, "limit", None)
+    if limit is not None and limit < 1:
         return error(400, "limit must be a positive whole number")
     try:
         find("module", module, MODULES)

@@ -7,7 +7,7 @@ Writes go through the same stores as the SDK's API and fire the same events.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, BinaryIO
 
 from starlette.concurrency import run_in_threadpool
@@ -39,7 +39,8 @@ def routes(prefix: str) -> list[BaseRoute]:
     ]
 
 
-def _guarded(endpoint):
+def _answers_errors(endpoint: Callable[[Request, Runtime], Awaitable[Response]]
+                    ) -> Callable[[Request], Awaitable[Response]]:
     """Turns lookups and store errors into the admin API's error body."""
 
     async def handle(request: Request) -> Response:
@@ -75,7 +76,7 @@ def _key_view(item: dict[str, Any], masker: Masker) -> dict[str, Any]:
             "ttl_ms": int(ttl), "segment": item["segment_details"]["segment_name"]}
 
 
-@_guarded
+@_answers_errors
 async def list_segments(request: Request, runtime: Runtime) -> Response:
     cache = _cache(runtime)
     return JSONResponse({"segments": [{"id": s.id, "name": s.name,
@@ -83,7 +84,7 @@ async def list_segments(request: Request, runtime: Runtime) -> Response:
                                       for s in cache.segments()]})
 
 
-@_guarded
+@_answers_errors
 async def list_keys(request: Request, runtime: Runtime) -> Response:
     """A segment's live keys with their values and time to expiry, sorted by key."""
     segment = _segment(runtime, request)
@@ -93,7 +94,7 @@ async def list_keys(request: Request, runtime: Runtime) -> Response:
                          "keys": [_key_view(item, masker) for item in items]})
 
 
-@_guarded
+@_answers_errors
 async def get_key(request: Request, runtime: Runtime) -> Response:
     segment = _segment(runtime, request)
     key = request.query_params.get("key", "")
@@ -103,7 +104,7 @@ async def get_key(request: Request, runtime: Runtime) -> Response:
     return JSONResponse(_key_view(keys[key], Masker(runtime)))
 
 
-@_guarded
+@_answers_errors
 async def put_key(request: Request, runtime: Runtime) -> Response:
     """JSON `{segment, key, value, expiry_hours}`: a put as the SDK makes it, Put event included."""
     try:
@@ -149,7 +150,7 @@ def _file_view(file: dict[str, Any]) -> dict[str, Any]:
             "created_time": file["created_time"]}
 
 
-@_guarded
+@_answers_errors
 async def list_folders(request: Request, runtime: Runtime) -> Response:
     store = _filestore(runtime)
     return JSONResponse({"folders": [{"id": f["id"], "name": f["folder_name"],
@@ -157,7 +158,7 @@ async def list_folders(request: Request, runtime: Runtime) -> Response:
                                      for f in store.folders()]})
 
 
-@_guarded
+@_answers_errors
 async def list_files(request: Request, runtime: Runtime) -> Response:
     folder = _folder(runtime, request)
     files = await run_in_threadpool(_filestore(runtime).files, folder["id"])
@@ -165,7 +166,7 @@ async def list_files(request: Request, runtime: Runtime) -> Response:
                          "files": [_file_view(file) for file in files]})
 
 
-@_guarded
+@_answers_errors
 async def download_file(request: Request, runtime: Runtime) -> Response:
     """`?folder=&file=<id or name>`: the bytes, streamed, under the file's name."""
     folder = _folder(runtime, request)
@@ -182,7 +183,7 @@ async def download_file(request: Request, runtime: Runtime) -> Response:
                                       "content-disposition": disposition})
 
 
-@_guarded
+@_answers_errors
 async def upload_file(request: Request, runtime: Runtime) -> Response:
     """`?folder=&name=` with the raw bytes as body: stored as an SDK upload is, with the
     Filestore Upload event."""
@@ -216,7 +217,7 @@ async def upload_file(request: Request, runtime: Runtime) -> Response:
     return JSONResponse(_file_view(file), status_code=201)
 
 
-@_guarded
+@_answers_errors
 async def delete_file(request: Request, runtime: Runtime) -> Response:
     folder = _folder(runtime, request)
     wanted = request.query_params.get("file", "")

@@ -44,8 +44,8 @@ def test_no_secret_value_appears_in_any_admin_answer(api, server):
     wait_for(lambda: any("the key is" in line["line"] for line in
                          api.get("/functions/on_change/logs").json()["lines"]), "the leak line")
     answers = [api.get(path).text for path in
-               ("/status", "/functions", "/functions/on_change/logs", "/cache/keys?segment=Sessions",
-                "/rules", "/imports")]
+               ("/status", "/functions", "/functions/on_change/logs",
+                "/cache/keys?segment=Sessions", "/rules", "/imports")]
     for secret in (ENV["API_KEY"], ENV["DB_PASSWORD"]):
         assert not any(secret in text for text in answers)
     lines = [line["line"] for line in api.get("/functions/on_change/logs").json()["lines"]]
@@ -173,6 +173,14 @@ def test_zoho_records_of_an_empty_module(api):
         "module": "Contacts", "total": 0, "records": []}
 
 
+@pytest.mark.parametrize("limit", ["0", "x", "-1"])
+def test_zoho_records_refuse_a_bad_limit(api, limit):
+    answer = api.get("/zoho/records", params={"module": "Leads", "limit": limit})
+    assert (answer.status_code, answer.json()) == (400, {
+        "error": "limit must be a positive whole number"})
+
+
+# Last: it wipes the server's data.
 def test_reset_wipes_data_and_keeps_what_is_provisioned(api, server):
     put(api, "to-wipe", "v")
     api.post("/filestore/file", params={"folder": "Reports", "name": "wipe.txt"}, content=b"x")

@@ -3,6 +3,7 @@ posted to /server/crm_bulk_job_service/job as curl posts it, and the sandbox CRM
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import shutil
@@ -99,7 +100,7 @@ def test_the_sample_leads_land_with_the_expected_rows_refused(server: ServeProce
     view = result["view"]
 
     rows = list(lead_rows(40, with_errors=True))
-    assert [HEADER, *rows] == [r for r in __import__("csv").reader(io.StringIO(sample.decode()))]
+    assert [HEADER, *rows] == list(csv.reader(io.StringIO(sample.decode())))
     landed, refused = expected_outcome(rows)
     assert refused, "the sample must hold rows the CRM refuses"
 
@@ -112,9 +113,16 @@ def test_the_sample_leads_land_with_the_expected_rows_refused(server: ServeProce
     reported = {error["row"]: error["errors"] for error in view["errors"]}
     assert reported == refused
 
-    # Handed on whole: the File Store file and the cache entry are gone.
-    files = json.loads(httpx.get(f"{server.url}/_catalyst_local/health").text)
-    assert files["status"] == "ready"
+    # Handed on whole: only now are the File Store file and the Cache entry gone.
+    assert_handed_on(server, result["answer"])
+
+
+def assert_handed_on(server: ServeProcess, answer: dict) -> None:
+    admin = f"{server.url}/_catalyst_local"
+    files = httpx.get(f"{admin}/filestore/files", params={"folder": "CrmFiles"}).json()["files"]
+    keys = httpx.get(f"{admin}/cache/keys", params={"segment": "CrmFiles"}).json()["keys"]
+    assert answer["file_id"] not in [file["id"] for file in files]
+    assert answer["cache_key"] not in [key["key"] for key in keys]
 
 
 @pytest.mark.slow
@@ -150,3 +158,5 @@ def test_faults_on_upload_job_creation_and_token_refresh_still_import_every_row_
     jobs = sandbox(server, "/jobs")["jobs"]
     assert len(jobs) == 2, "a batch got a second bulk write job"
     assert sorted(job["id"] for job in jobs) == sorted(b["job_id"] for b in batches)
+    assert sandbox(server)["faults"] == {}, "a fault was never hit"
+    assert_handed_on(server, result["answer"])

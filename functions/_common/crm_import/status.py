@@ -104,6 +104,8 @@ def _import_view(record: ImportRecord, crm, limit: int) -> dict:
 
 def _batch_failures(crm, job: dict, batch: dict, first_row: int, limit: int) -> list | None:
     """The batch's first rows not imported; None when its result could not be read."""
+    # TODO: results are read one after another with no overall deadline; an import with many
+    # failing batches can outlast the 30 s an Advanced I/O call gets.
     if batch["skipped"] == 0 and batch["failed"] == 0:
         return []  # Zoho's counts say every row went in: no result to read
     try:
