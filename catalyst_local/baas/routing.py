@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from catalyst_local.baas import errors
 from catalyst_local.baas.envelope import failure
@@ -15,6 +16,8 @@ from catalyst_local.baas.errors import CatalystError
 from catalyst_local.runtime import Runtime
 
 Endpoint = Callable[[Request, Runtime], Awaitable[Response]]
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 PROJECT_NOT_FOUND = errors.ErrorEntry(404, "INVALID_ID", "Invalid Project ID {project_id}")
 
@@ -47,3 +50,17 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise errors.INVALID_JSON()
     return body
+
+
+def resource(path: str, component: str, **endpoints: Endpoint) -> Route:
+    """One route for every method, so a method the cloud does not serve there still gets the
+    failure envelope (405 INVALID_REQUEST_METHOD) rather than a bare 405."""
+
+    async def dispatch(request: Request, runtime: Runtime) -> Response:
+        endpoint = endpoints.get(request.method)
+        if endpoint is None:
+            raise errors.INVALID_REQUEST_METHOD(method=request.method, path=request.url.path)
+        return await endpoint(request, runtime)
+
+    dispatch.__name__ = f"{component} {path}"
+    return Route(path, api(dispatch), methods=ALL_METHODS)

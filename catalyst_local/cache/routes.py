@@ -11,40 +11,25 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from catalyst_local.baas import errors
 from catalyst_local.baas.envelope import success
-from catalyst_local.baas.routing import Endpoint, api, json_object
+from catalyst_local.baas.routing import json_object, resource
 from catalyst_local.cache.store import CacheStore
 from catalyst_local.runtime import Runtime
 
 # Starlette answers a method outside a route's list itself; every route takes them all instead.
-_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def routes() -> list[BaseRoute]:
     keys = {"GET": get_key, "POST": put_key, "PUT": update_key, "DELETE": delete_key}
     return [
-        _resource("/segment", GET=list_segments),
-        _resource("/segment/{segment_id}", GET=segment_details),
-        _resource("/segment/{segment_id}/cache", **keys),
-        _resource("/cache", **keys),
+        resource("/segment", "cache", GET=list_segments),
+        resource("/segment/{segment_id}", "cache", GET=segment_details),
+        resource("/segment/{segment_id}/cache", "cache", **keys),
+        resource("/cache", "cache", **keys),
     ]
-
-
-def _resource(path: str, **endpoints: Endpoint) -> Route:
-    """One route for every method, so a method the cloud does not serve there still gets the
-    failure envelope (405 INVALID_REQUEST_METHOD) rather than a bare 405."""
-
-    async def dispatch(request: Request, runtime: Runtime) -> Response:
-        endpoint = endpoints.get(request.method)
-        if endpoint is None:
-            raise errors.INVALID_REQUEST_METHOD(method=request.method, path=request.url.path)
-        return await endpoint(request, runtime)
-
-    dispatch.__name__ = f"cache {path}"
-    return Route(path, api(dispatch), methods=_ALL_METHODS)
 
 
 def _store(runtime: Runtime) -> CacheStore:

@@ -14,12 +14,12 @@ from typing import BinaryIO
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from catalyst_local.baas import errors as baas_errors
 from catalyst_local.baas.envelope import success
 from catalyst_local.baas.errors import CatalystError
-from catalyst_local.baas.routing import Endpoint, api, json_object
+from catalyst_local.baas.routing import json_object, resource
 from catalyst_local.filestore import errors
 from catalyst_local.filestore.multipart import UploadForm, boundary_of
 from catalyst_local.filestore.store import FileStore
@@ -32,33 +32,18 @@ _WRITE_BATCH_BYTES = 1024 * 1024
 _READ_CHUNK_BYTES = 256 * 1024
 
 # Starlette answers a method outside a route's list itself; every route takes them all instead.
-_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def routes() -> list[BaseRoute]:
     return [
-        _resource("/folder", GET=list_folders, POST=create_folder),
-        _resource("/folder/{folder_id}", GET=folder_details, PUT=rename_folder,
+        resource("/folder", "filestore", GET=list_folders, POST=create_folder),
+        resource("/folder/{folder_id}", "filestore", GET=folder_details, PUT=rename_folder,
                   DELETE=delete_folder),
-        _resource("/folder/{folder_id}/file", POST=upload_file),
-        _resource("/folder/{folder_id}/file/{file_id}", GET=file_details, DELETE=delete_file),
-        _resource("/folder/{folder_id}/file/{file_id}/download", GET=download_file),
+        resource("/folder/{folder_id}/file", "filestore", POST=upload_file),
+        resource("/folder/{folder_id}/file/{file_id}", "filestore", GET=file_details,
+                 DELETE=delete_file),
+        resource("/folder/{folder_id}/file/{file_id}/download", "filestore", GET=download_file),
     ]
-
-
-def _resource(path: str, **endpoints: Endpoint) -> Route:
-    """One route for every method, so a method the cloud does not serve there still gets the
-    failure envelope (405 INVALID_REQUEST_METHOD) rather than a bare 405."""
-
-    async def dispatch(request: Request, runtime: Runtime) -> Response:
-        endpoint = endpoints.get(request.method)
-        if endpoint is None:
-            raise baas_errors.INVALID_REQUEST_METHOD(method=request.method,
-                                                     path=request.url.path)
-        return await endpoint(request, runtime)
-
-    dispatch.__name__ = f"filestore {path}"
-    return Route(path, api(dispatch), methods=_ALL_METHODS)
 
 
 def _store(runtime: Runtime) -> FileStore:
