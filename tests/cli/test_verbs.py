@@ -161,7 +161,7 @@ def test_logs_of_an_unknown_function_is_a_usage_error(cli):
 def test_logs_follow_prints_new_lines_until_stopped(server):
     follower = subprocess.Popen(
         [sys.executable, "-m", "catalyst_local", "logs", "on_change", "--follow",
-         "--max-seconds", "4", "--data-dir", str(server.data_dir)],
+         "--max-seconds", "3", "--data-dir", str(server.data_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         httpx.put(f"{server.url}/_catalyst_local/cache/key",
