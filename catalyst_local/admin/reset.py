@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from catalyst_local.runtime import Runtime
 
 logger = logging.getLogger("catalyst_local.admin")
-
-EVENTS_DB = "events.sqlite3"
-
 
 def reset(runtime: Runtime) -> dict[str, Any]:
     """Removes every Cache key, File Store file, event, sandbox record and bulk write job.
@@ -36,14 +32,4 @@ def reset(runtime: Runtime) -> dict[str, Any]:
 
 
 def _clear_events(runtime: Runtime) -> int:
-    # TODO: the event store has no API to forget its events; this opens its SQLite file
-    # directly (WAL mode lets both connections work). A delivery in flight finishes against a
-    # row that is gone, which records nothing.
-    path = runtime.data_dir / EVENTS_DB
-    if runtime.events is None or not path.exists():
-        return 0
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        return connection.execute("DELETE FROM events").rowcount
-    finally:
-        connection.close()
+    return runtime.events.store.clear() if runtime.events is not None else 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -115,6 +116,17 @@ def test_the_sample_leads_land_with_the_expected_rows_refused(server: ServeProce
 
     # Handed on whole: only now are the File Store file and the Cache entry gone.
     assert_handed_on(server, result["answer"])
+    assert_no_secrets_in(server.logs(), server)
+
+
+# Every token here has Zoho's shape, the emulator's own credentials included.
+TOKEN = re.compile(r"1000\.[0-9a-f]{32}\.[0-9a-f]{32}")
+
+
+def assert_no_secrets_in(text: str, server: ServeProcess) -> None:
+    assert "Import" in text, "the log should say what happened"
+    assert not TOKEN.search(text)
+    assert local_secret_key(server.data_dir) not in text
 
 
 def assert_handed_on(server: ServeProcess, answer: dict) -> None:
@@ -160,3 +172,4 @@ def test_faults_on_upload_job_creation_and_token_refresh_still_import_every_row_
     assert sorted(job["id"] for job in jobs) == sorted(b["job_id"] for b in batches)
     assert sandbox(server)["faults"] == {}, "a fault was never hit"
     assert_handed_on(server, result["answer"])
+    assert_no_secrets_in(server.logs(), server)
