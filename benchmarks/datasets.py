@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -118,7 +117,3 @@ def _count_rows(path: Path) -> tuple[int, int]:
             if any("\n" in cell or "\r" in cell for cell in row):
                 with_newlines += 1
     return rows, with_newlines
-
-
-def clear(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)

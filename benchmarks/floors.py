@@ -45,9 +45,10 @@ def record_scan(path: str) -> dict[str, Any]:
     started = time.perf_counter()
     with open(path, "rb") as source:
         while block := source.read(_SCAN_BLOCK):
-            lines = (carry + block).split(b"\n")
+            data = carry + block
+            lines = data.split(b"\n")
             carry = lines.pop()
-            if not inside and b'"' not in block:
+            if not inside and b'"' not in data:
                 records += len(lines)
                 continue
             for quotes in map(bytes.count, lines, repeat(b'"')):

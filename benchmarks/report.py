@@ -80,7 +80,8 @@ def _upload(section: dict[str, Any], rows: list[tuple[str, str, str, str]]) -> N
 def _e2e(section: dict[str, Any], rows: list[tuple[str, str, str, str]]) -> None:
     mib = section["dataset"]
     _line(rows, f"end to end, {mib} MiB, upload to all jobs COMPLETED", section["seconds"], 2,
-          "s", f"{section['rows']} rows, polled every {section['poll_interval_seconds']} s")
+          "s", f"{section['rows']} rows, {section['seconds']['runs']} of "
+          f"{section['runs_planned']} runs, polled every {section['poll_interval_seconds']} s")
     _line(rows, "  of which upload to all jobs created", section["all_jobs_created_seconds"], 2,
           "s")
     _line(rows, "  rows per second end to end", section["rows_per_s"], 0, "rows/s")

@@ -7,6 +7,7 @@ into the checkout, and the data directory is a temp folder deleted on stop.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -24,6 +25,14 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 90.0
 SAMPLE_SECONDS = 0.05
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM it if the benchmark process dies (Linux)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def copy_import_project(dest: Path, *, rule_enabled: bool = True) -> Path:
@@ -63,7 +72,8 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "catalyst_local", "serve", "--project",
                  str(self.project_dir), "--port", "0", "--data-dir", str(self.data_dir)],
-                stdout=log, stderr=subprocess.STDOUT, cwd=self.project_dir)
+                stdout=log, stderr=subprocess.STDOUT, cwd=self.project_dir,
+                preexec_fn=_die_with_parent)
         try:
             deadline = time.monotonic() + START_TIMEOUT
             while not state.exists():
