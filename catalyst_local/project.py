@@ -255,7 +255,8 @@ def _load_rules(components: dict, file: Path, functions: dict[str, Function],
                                   f"'{target}' is not one of functions.targets")
             if function.type != "event":
                 raise ConfigError(file, f"{item_key}.targets",
-                                  f"'{target}' is a {function.type} function, not an event one")
+                                  f"'{target}' is an Advanced I/O function; rules target event "
+                                  "functions")
         enabled = _expect(item.get("enabled", True), bool, file, f"{item_key}.enabled",
                           "true or false")
         rules.append(Rule(name=name, source=source, entities=entities, actions=actions,

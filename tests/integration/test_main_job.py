@@ -119,6 +119,25 @@ def test_the_sample_leads_land_with_the_expected_rows_refused(server: ServeProce
     assert_no_secrets_in(server.logs(), server)
 
 
+def test_a_redelivered_event_creates_no_second_job(server: ServeProcess):
+    import_csv(server, (REPO / "samples" / "leads.csv").read_bytes())
+    jobs_before, records_before = sandbox(server, "/jobs")["jobs"], records(server)
+    events = httpx.get(f"{server.url}/_catalyst_local/events").json()["events"]
+    [event] = [e for e in events if e["function"] == "crm_bulk_job_initiator"]
+
+    replayed = httpx.post(f"{server.url}/_catalyst_local/events/{event['id']}/replay")
+    assert replayed.status_code == 200, replayed.text
+    deadline = time.monotonic() + 30
+    while True:
+        again = httpx.get(f"{server.url}/_catalyst_local/events/{event['id']}").json()
+        if again["state"] == "delivered" and again["series"] > event["series"]:
+            break
+        assert time.monotonic() < deadline, again
+        time.sleep(0.2)
+    assert sandbox(server, "/jobs")["jobs"] == jobs_before
+    assert records(server) == records_before
+
+
 # Every token here has Zoho's shape, the emulator's own credentials included.
 TOKEN = re.compile(r"1000\.[0-9a-f]{32}\.[0-9a-f]{32}")
 

@@ -75,7 +75,12 @@ class CatalystStore:
         return size
 
     def delete_file(self, file_id: str) -> None:
-        self.folder().delete_file(file_id)
+        """Deletes the upload; one already gone (a redelivered event's cleanup) is fine."""
+        try:
+            self.folder().delete_file(file_id)
+        except CatalystAPIError as exc:
+            if exc.status_code != 404:
+                raise
 
     # -- Cache -------------------------------------------------------------------------------
 
