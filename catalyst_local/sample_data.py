@@ -65,8 +65,27 @@ def write_leads(out: IO[str], count: int, seed: int = 7, with_errors: bool = Fal
     writer.writerows(lead_rows(count, seed, with_errors))
 
 
+SENTENCES = [
+    "Downloaded the pricing sheet and asked about volume discounts.",
+    "Runs three warehouses and wants stock levels synced nightly.",
+    "Current vendor contract ends in March; evaluating two others.",
+    "Prefers a call on Tuesdays, after 3 PM in their time zone.",
+    "Needs SSO and an audit log before security will sign off.",
+    "Asked whether the \"Starter\" plan covers five users, or ten.",
+    "Budget approved for Q3, pending a demo for the finance team.",
+    "Came in through the partner webinar on supply chain analytics.",
+    "Wants a pilot with one region first, then a company-wide rollout.",
+    "Mentioned a competitor's quote, lower by about 12 percent.",
+]
+
+
 def write_leads_of_size(out: IO[bytes], target_bytes: int, seed: int = 7) -> int:
-    """Writes leads until the file reaches `target_bytes`; returns the number of data rows."""
+    """Writes leads until the file reaches `target_bytes`; returns the number of data rows.
+
+    Shaped like a CRM export of real leads: records of about 400 bytes, and one in three holds a
+    multi-line description (quoted line breaks), so that only a quote-aware split is right.
+    """
+    rng = random.Random(seed)
     text = io.StringIO()
     write_leads(text, 0)
     written = out.write(text.getvalue().encode())
@@ -76,6 +95,9 @@ def write_leads_of_size(out: IO[bytes], target_bytes: int, seed: int = 7) -> int
         writer = csv.writer(block, lineterminator="\r\n")
         for row in lead_rows(2_000, seed + rows, False):
             row[3] = row[3].replace("@", f".{rows}@", 1)  # unique across blocks
+            notes = rng.sample(SENTENCES, 5)
+            row[9] = ("\n".join(notes[:2]) + " " + " ".join(notes[2:]) if rows % 3 == 0
+                      else " ".join(notes))
             rows += 1
             writer.writerow(row)
         written += out.write(block.getvalue().encode())
