@@ -1,8 +1,8 @@
 """The initiator's own split and zip step, run the way the initiator runs it.
 
-`CsvSplitter` cuts the file into batch CSVs while a `Zipper` pool deflates each closed batch;
-the step ends when the last ZIP is written. Nothing is uploaded. `verify` checks, once and
-outside any timing, that the ZIPs hold exactly the input.
+`CsvSplitter` finds the batches' byte ranges while a `Zipper` pool reads each closed batch back
+from the source and deflates it; the step ends when the last ZIP is written. Nothing is
+uploaded. `verify` checks, once and outside any timing, that the ZIPs hold exactly the input.
 """
 
 from __future__ import annotations
@@ -31,6 +31,14 @@ def available() -> str | None:
     return None
 
 
+def deflate_library() -> str:
+    """The module the splitter deflates with: `zlib_ng.zlib_ng` or `zlib`."""
+    _import_splitter()
+    from crm_import.ziparchive import DEFLATE_LIBRARY
+
+    return DEFLATE_LIBRARY
+
+
 def _import_splitter():
     if str(SHARED_CODE) not in sys.path:
         sys.path.insert(0, str(SHARED_CODE))
@@ -42,8 +50,8 @@ def _import_splitter():
 
 def _run(path: Path, work: Path) -> tuple[list[Any], list[Path]]:
     splitter_class, zipper_class = _import_splitter()  # imported already: costs nothing here
-    with zipper_class() as zipper, open(path, "rb") as stream:
-        splitter = splitter_class(stream, work, "leads")
+    with open(path, "rb") as stream, zipper_class(stream, work) as zipper:
+        splitter = splitter_class(stream, "leads")
         pending = [(batch, zipper.submit(batch)) for batch in splitter.batches()]
         zips = [future.result() for _, future in pending]
     return [batch for batch, _ in pending], zips

@@ -48,8 +48,11 @@ def evaluate(sections: dict[str, Any]) -> list[Verdict]:
     split = sections.get("splitzip")
     verdicts = []
 
-    ratio = _median(split, "ratios", "zlib_all")
-    verdicts.append(_judge(f"split+zip <= {SPLIT_VS_DEFLATE}x zlib-6 all cores", ratio,
+    floor = (split or {}).get("product_floor", "zlib_all")
+    ratio = _median(split, "ratios", floor)
+    label = "zlib-ng-6" if floor == "zlibng_all" else "zlib-6"
+    verdicts.append(_judge(f"split+zip <= {SPLIT_VS_DEFLATE}x {label} all cores (its own library)",
+                           ratio,
                            ratio is not None and ratio <= SPLIT_VS_DEFLATE, "{:.2f}x"))
     if split and "pigz" in split.get("unavailable", {}):
         verdicts.append(Verdict("split+zip faster than pigz -6 -p 2", "pigz not installed",

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -88,6 +89,18 @@ async def unknown_baas_path(request: Request) -> Response:
     return failure(errors.INVALID_URL(path=request.url.path))
 
 
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Paths and methods nothing serves still answer with the failure envelope, not bare text."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        error = errors.INVALID_REQUEST_METHOD(method=request.method, path=request.url.path)
+    elif exc.status_code == 404:
+        error = errors.NOT_SERVED(path=request.url.path)
+    else:
+        error = errors.CatalystError(exc.status_code, "INVALID_REQUEST", str(exc.detail))
+    return failure(error)
+
+
 def build_app(runtime: Runtime, on_ready: Callable[[], None] | None = None) -> Starlette:
     assert runtime.sandbox is not None
 
@@ -119,7 +132,8 @@ def build_app(runtime: Runtime, on_ready: Callable[[], None] | None = None) -> S
         *gateway_routes.routes(),
         Mount("/zoho", routes=runtime.sandbox.routes()),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={HTTPException: http_error})
     app.add_middleware(AdminGuard, base_url=lambda: runtime.base_url)
     app.state.runtime = runtime
     return app

@@ -23,6 +23,7 @@ KNOWN_TYPES = ("basicio", "advancedio", "applogic", "event", "cron", "job", "int
                "browser_logic")
 HOSTED_TYPES = ("advancedio", "event")
 EVENT_SOURCES = {"Cache": ("Put",), "Filestore": ("Upload",)}
+COMPONENT_KINDS = ("Filestore", "Cache", "EventListener")
 LOCAL_ENV_FILE = "catalyst-local.env.json"
 
 
@@ -139,6 +140,10 @@ def load_project(root: Path | str) -> Project:
                    "catalyst_local.project.name", "a string")
     components = _expect(local.get("components", {}), dict, config_path,
                          "catalyst_local.components", "an object")
+    for kind in components:
+        if kind not in COMPONENT_KINDS:
+            raise ConfigError(config_path, f"catalyst_local.components.{kind}",
+                              f"is not emulated; use {', '.join(COMPONENT_KINDS)}")
     folders = _component_names(components, "Filestore", "folder", config_path)
     segments = _component_names(components, "Cache", "segment", config_path)
     rules = _load_rules(components, config_path, functions, folders, segments)
@@ -166,6 +171,9 @@ def _load_function(directory: Path, target: str) -> Function:
     name = _expect(deployment.get("name"), str, config_path, "deployment.name", "a string")
     if not name:
         raise ConfigError(config_path, "deployment.name", "must not be empty")
+    if name != target:
+        logger.warning("%s: deployment.name '%s' differs from its folder '%s'; it is served as "
+                       "/server/%s/", config_path, name, target, name)
 
     stack = _expect(deployment.get("stack"), str, config_path, "deployment.stack", "a string")
     if stack not in PYTHON_STACKS:

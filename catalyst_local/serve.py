@@ -6,10 +6,12 @@ when the function workers are given `X_ZOHO_CATALYST_CONSOLE_URL`.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -60,29 +62,40 @@ def url_for(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+SERVICE = "crm_bulk_job_service"
+
+
 def banner(runtime: Runtime) -> str:
     lines = [f"catalyst-local is serving project {runtime.project.name} at {runtime.base_url}",
              f"  data directory: {runtime.data_dir}"]
     for name, function in runtime.project.functions.items():
-        kind = "Advanced I/O" if function.type == "advancedio" else "Event"
-        where = f"{runtime.base_url}/server/{name}/" if function.type == "advancedio" else "rules"
-        lines.append(f"  function {name} ({kind}): {where}")
+        if function.type == "advancedio":
+            lines.append(f"  function {name} (Advanced I/O): {runtime.base_url}/server/{name}/")
+        else:
+            rules = [rule.name for rule in runtime.project.rules if name in rule.targets]
+            lines.append(f"  function {name} (Event): rules {', '.join(rules) or '(none)'}")
         target = zoho_target(runtime, name)
         if target:
             lines.append(f"    calls {target}")
-    service = runtime.project.functions.get("crm_bulk_job_service")
-    if service and runtime.sandbox is not None:
-        where = f"--project {_quote(runtime.project.root)}"
-        if runtime.data_dir != runtime.project.root / ".catalyst-local":
-            where += f" --data-dir {_quote(runtime.data_dir)}"
-        key = f"$(catalyst-local env {where} --get crm_bulk_job_service.CODELIB_SECRET_KEY)"
-        lines += [
-            "Import a CSV into the sandbox CRM:",
-            f'  curl -H "catalyst-codelib-secret-key: {key}" '
-            f"-F file=@samples/leads.csv -F module_name=Leads -F org_id={runtime.sandbox.org_id} "
-            f"{runtime.base_url}/server/crm_bulk_job_service/job",
-        ]
+    if SERVICE in runtime.project.functions:
+        lines += import_hint(runtime)
     return "\n".join(lines)
+
+
+def import_hint(runtime: Runtime) -> list[str]:
+    """A ready-to-paste curl line for the main job; the secret key stays out of the output."""
+    where = f"--project {_quote(runtime.project.root)}"
+    if runtime.data_dir != runtime.project.root / ".catalyst-local":
+        where += f" --data-dir {_quote(runtime.data_dir)}"
+    key = f"$(catalyst-local env {where} --get {SERVICE}.CODELIB_SECRET_KEY)"
+    on_sandbox = zoho_target(runtime, SERVICE) == "the embedded Zoho sandbox"
+    org_id = runtime.sandbox.org_id if on_sandbox else "<your org id>"
+    return [
+        "Import a CSV into the sandbox CRM:" if on_sandbox else "Import a CSV into Zoho CRM:",
+        f'  curl -H "catalyst-codelib-secret-key: {key}" '
+        f"-F file=@samples/leads.csv -F module_name=Leads -F org_id={org_id} "
+        f"{runtime.base_url}/server/{SERVICE}/job",
+    ]
 
 
 def _quote(path: Path) -> str:
@@ -90,12 +103,40 @@ def _quote(path: Path) -> str:
     return f"'{text}'" if any(c in text for c in " $\"'") else text
 
 
+class DataDirInUse(Exception):
+    """Another serve holds the data directory: two servers would deliver each event twice."""
+
+
+def lock_data_dir(data_path: Path) -> int:
+    """An exclusive lock on the data directory, held until this process ends (a crash too)."""
+    data_path.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_path / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise DataDirInUse(f"{data_path} is in use by another catalyst-local serve "
+                           f"(pid {holder}); stop it, or pass another --data-dir") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    # uvicorn shuts down on SIGTERM, then raises the signal again once it is done; this turns
+    # that into a normal exit, so the cleanup below (an --ephemeral data dir) runs as on Ctrl-C.
+    raise SystemExit(0)
+
+
 def serve(project_dir: str, host: str, port: int, data_dir: str | None, ephemeral: bool) -> None:
     project = load_project(project_dir)
-    run_preserve_script(project)
-
     temp_dir = tempfile.mkdtemp(prefix="catalyst-local-") if ephemeral else None
     data_path = Path(temp_dir or data_dir or project.root / ".catalyst-local").resolve()
+    lock = lock_data_dir(data_path)
+    run_preserve_script(project)
+
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     sock = bind(host, port)
     try:
         runtime = open_runtime(project, data_path, url_for(sock))
@@ -112,8 +153,7 @@ def serve(project_dir: str, host: str, port: int, data_dir: str | None, ephemera
         server.run(sockets=[sock])
     finally:
         sock.close()
+        (data_path / SERVER_FILE).unlink(missing_ok=True)
+        os.close(lock)
         if temp_dir:
             shutil.rmtree(temp_dir, ignore_errors=True)
-        elif (data_path / SERVER_FILE).exists():
-            (data_path / SERVER_FILE).unlink(missing_ok=True)
-

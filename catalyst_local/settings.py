@@ -53,5 +53,11 @@ class Settings:
             ):
                 raise ConfigError(file, f"catalyst_local.settings.{key}",
                                   f"must be of type {type(default).__name__}")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                value < 0 or (value == 0 and key.endswith(("_ms", "_bytes")))
+            ):
+                rule = "must be positive" if key.endswith(("_ms", "_bytes")) else \
+                    "must not be negative"
+                raise ConfigError(file, f"catalyst_local.settings.{key}", rule)
             setattr(settings, key, value)
         return settings

@@ -16,6 +16,9 @@ from catalyst_local.baas.credentials import write_private_json
 from catalyst_local.runtime import Runtime
 
 ZOHO_MARKER = "REFRESH_TOKEN_URL"
+# What the sandbox's function_env() provides to a function that declares ZOHO_MARKER.
+SANDBOX_KEYS = ("CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN", "REFRESH_TOKEN_URL",
+                "ZOHO_API_DOMAIN", "ZOHO_UPLOAD_URL")
 SECRET_KEY = "CODELIB_SECRET_KEY"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from catalyst_local.project import ConfigError, load_project
+from catalyst_local.settings import Settings
 from tests.projects import write_function, write_project
 
 HANDLER = "def handler(request):\n    return 'ok'\n"
@@ -67,6 +68,8 @@ BROKEN = [
     ("catalyst.json", lambda d: d["catalyst_local"]["components"]["Cache"].append(
         {"type": "segment", "name": "Orders"}),
      "catalyst_local.components.Cache[1].name", "'Orders' is declared twice"),
+    ("catalyst.json", lambda d: d["catalyst_local"]["components"].update(Datastore=[]),
+     "catalyst_local.components.Datastore", "is not emulated; use Filestore, Cache, EventListener"),
     ("functions/api/catalyst-config.json", lambda d: api_config(d).update(stack="python39"),
      "deployment.stack", "'python39' is not a Python stack; use one of python_3_9, python_3_10, "
      "python_3_11, python_3_12, python_3_13"),
@@ -121,3 +124,15 @@ def test_serve_refuses_to_start_and_says_why(project: Path, tmp_path: Path):
     assert result.stderr.strip().endswith(
         f"Error: {config}: deployment.stack: 'node16' is not a Python stack; use one of "
         "python_3_9, python_3_10, python_3_11, python_3_12, python_3_13")
+
+
+@pytest.mark.parametrize(("overrides", "key", "rule_text"), [
+    ({"event_retries": -1}, "event_retries", "must not be negative"),
+    ({"advancedio_timeout_ms": 0}, "advancedio_timeout_ms", "must be positive"),
+    ({"event_retries": "5"}, "event_retries", "must be of type int"),
+    ({"retries": 5}, "retries", "is not a known setting"),
+])
+def test_settings_are_checked(tmp_path: Path, overrides: dict, key: str, rule_text: str):
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_project(overrides, tmp_path / "catalyst.json")
+    assert (raised.value.key, raised.value.rule) == (f"catalyst_local.settings.{key}", rule_text)

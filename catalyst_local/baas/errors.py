@@ -33,6 +33,7 @@ INVALID_TOKEN = ErrorEntry(401, "INVALID_TOKEN",
 INVALID_REQUEST_METHOD = ErrorEntry(405, "INVALID_REQUEST_METHOD",
                                     "The request method {method} is not allowed on {path}.")
 INVALID_URL = ErrorEntry(404, "INVALID_URL", "No Catalyst API is served at {path}.")
+NOT_SERVED = ErrorEntry(404, "INVALID_URL", "Nothing is served at {path}.")
 INVALID_JSON = ErrorEntry(400, "INVALID_INPUT", "The request body is not a valid JSON object.")
 NOT_EMULATED = ErrorEntry(501, "NOT_EMULATED",
                           "{operation} is not emulated by catalyst-local.")

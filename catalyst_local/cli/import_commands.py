@@ -69,8 +69,9 @@ def run_import(url: str, secret_key: str, csv_path: Path, module: str, org_id: s
 
 
 def print_summary(summary: Summary) -> None:
+    jobs = sum(1 for batch in summary.jobs if batch.get("job_id"))
     click.echo(f"Import {summary.state}: {summary.total_rows} rows in {len(summary.jobs)} "
-               f"bulk write job(s)")
+               f"batch(es), {jobs} bulk write job(s)")
     if summary.reason:
         click.echo(f"  reason: {summary.reason}")
     click.echo(f"  {'batch':>5}  {'job id':<20} {'state':<12} {'added':>7} {'updated':>7} "

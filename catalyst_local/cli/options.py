@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
 
 from catalyst_local.project import ConfigError, load_project
-from catalyst_local.wiring import SECRET_KEY, local_secret_key
+from catalyst_local.wiring import SANDBOX_KEYS, SECRET_KEY, ZOHO_MARKER, local_secret_key
 
 project_option = click.option(
     "--project", "project_dir", default=".", show_default=True,
@@ -30,12 +31,30 @@ def running_server_url(data_dir: Path) -> str:
         raise click.ClickException(
             f"no catalyst-local server is running with data directory {data_dir}; "
             "start one with `catalyst-local serve`")
-    return json.loads(state.read_text(encoding="utf-8"))["url"]
+    server = json.loads(state.read_text(encoding="utf-8"))
+    if not _alive(server.get("pid")):
+        raise click.ClickException(
+            f"the catalyst-local server of data directory {data_dir} (pid {server.get('pid')}) "
+            "is gone without shutting down; start it again with `catalyst-local serve`")
+    return server["url"]
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def local_env_value(project_dir: Path, data_dir: Path, variable: str) -> str:
     """One env variable's local value, FUNCTION.VARIABLE: the local env file's, else the key the
-    emulator provisioned, else `catalyst-config.json`'s."""
+    emulator provisioned, else `catalyst-config.json`'s. Values the sandbox provides are refused
+    rather than shown wrong."""
     name, _, key = variable.partition(".")
     try:
         project = load_project(project_dir)
@@ -51,6 +70,11 @@ def local_env_value(project_dir: Path, data_dir: Path, variable: str) -> str:
         return local[key]
     if key == SECRET_KEY and key in function.env_variables:
         return local_secret_key(data_dir)
+    if key in SANDBOX_KEYS and ZOHO_MARKER in function.env_variables:
+        raise click.ClickException(
+            f"{key} of function {name} comes from the embedded Zoho sandbox while serve runs, "
+            f"and sandbox credentials are never printed; set it in catalyst-local.env.json to "
+            "use your own")
     if key in function.env_variables:
         return function.env_variables[key]
     raise click.ClickException(f"function {name} has no env variable {key}")

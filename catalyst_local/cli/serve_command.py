@@ -26,6 +26,7 @@ from catalyst_local.project import ConfigError
 def serve(project_dir: Path, host: str, port: int, data_dir: Path | None, ephemeral: bool,
           log_level: str) -> None:
     """Serve the project's functions, File Store, Cache, Event Listener and the Zoho sandbox."""
+    from catalyst_local.serve import DataDirInUse
     from catalyst_local.serve import serve as run  # imports uvicorn and every component
 
     logs.configure(log_level)
@@ -33,6 +34,6 @@ def serve(project_dir: Path, host: str, port: int, data_dir: Path | None, epheme
         raise click.UsageError("--ephemeral and --data-dir cannot be used together")
     try:
         run(str(project_dir), host, port, str(data_dir) if data_dir else None, ephemeral)
-    except ConfigError as error:
+    except (ConfigError, DataDirInUse) as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)

@@ -24,11 +24,12 @@ def functions_copy(tmp_path) -> Path:
     return target
 
 
-def vendor(functions_dir: Path) -> None:
-    subprocess.run(
+def vendor(functions_dir: Path) -> str:
+    """Runs the copy's own script, as the project's preserve hook does; returns what it says."""
+    return subprocess.run(
         [sys.executable, str(functions_dir / "_common" / "vendor.py")],
-        cwd=functions_dir.parent, check=True, capture_output=True, timeout=60,
-    )
+        cwd=functions_dir.parent, check=True, capture_output=True, text=True, timeout=60,
+    ).stdout
 
 
 def same_tree(a: Path, b: Path) -> bool:
@@ -54,6 +55,14 @@ def test_vendor_copies_and_replaces_stale_copies(functions_copy):
         copy = functions_copy / name / "crm_import"
         assert same_tree(source, copy)
         assert not (copy / "stale.py").exists() and not (copy / "sniff.py").exists()
+
+
+def test_vendor_leaves_an_unchanged_copy_untouched(functions_copy):
+    vendor(functions_copy)
+    copy = functions_copy / NAMES[0] / "crm_import"
+    before = {path: path.stat().st_mtime_ns for path in copy.rglob("*.py")}
+    assert vendor(functions_copy).count("(up to date)") == len(NAMES)
+    assert {path: path.stat().st_mtime_ns for path in copy.rglob("*.py")} == before
 
 
 def run_alone(folder: Path, script: str) -> dict:

@@ -1,4 +1,5 @@
 import io
+import os
 import random
 
 import pytest
@@ -6,10 +7,21 @@ from crm_import.errors import CsvRejected
 from crm_import.split import CsvSplitter, validate_header
 
 
+def contents(batches, source) -> list[tuple[int, bytes]]:
+    """Each batch's rows and bytes, read back from the source in small pieces."""
+    def read_at(size, offset):
+        return os.pread(source.fileno(), size, offset)
+
+    return [(b.rows, b"".join(b.pieces(read_at, 7))) for b in batches]
+
+
 def split(data: bytes, tmp_path, **limits):
-    splitter = CsvSplitter(io.BytesIO(data), tmp_path, "leads", **limits)
-    batches = list(splitter.batches())
-    return splitter, [(b.rows, b.path.read_bytes()) for b in batches], batches
+    path = tmp_path / "source.csv"
+    path.write_bytes(data)
+    with open(path, "rb") as source:
+        splitter = CsvSplitter(source, "leads", **limits)
+        batches = list(splitter.batches())
+        return splitter, contents(batches, source), batches
 
 
 def rejected(data: bytes, tmp_path, **limits) -> str:
@@ -42,7 +54,7 @@ def test_each_record_keeps_its_own_line_ending(tmp_path):
 
 def test_batch_files_are_named_after_the_base(tmp_path):
     _, _, batches = split(b"a\nx\ny\n", tmp_path, max_rows=1)
-    assert [b.path.name for b in batches] == ["leads_1.csv", "leads_2.csv"]
+    assert [b.name for b in batches] == ["leads_1.csv", "leads_2.csv"]
     assert [b.index for b in batches] == [1, 2]
 
 
@@ -211,6 +223,47 @@ def test_rejoined_batches_equal_the_input_minus_bom_and_blank_rows(tmp_path, see
     assert all(rows <= limits["max_rows"] for rows, _ in batches)
     assert all(b.size <= limits["max_bytes"] for b in raw)
 
-    again = CsvSplitter(io.BytesIO(data), tmp_path / "again", "leads", **limits)
-    (tmp_path / "again").mkdir()
-    assert [(b.rows, b.path.read_bytes()) for b in again.batches()] == batches
+    stream = io.BytesIO(data)
+    again = list(CsvSplitter(stream, "leads", **limits).batches())
+    assert [(b.rows, b"".join(b.pieces(_slicer(stream.getvalue()), 1 << 20)))
+            for b in again] == batches
+
+
+def _slicer(data: bytes):
+    return lambda size, offset: data[offset:offset + size]
+
+
+# -- the whole-block way and the record-by-record way agree --------------------------------------
+
+def _outcome(data: bytes, tmp_path, **limits):
+    try:
+        splitter, batches, raw = split(data, tmp_path, **limits)
+    except CsvRejected as exc:
+        return str(exc)
+    return batches, [(b.index, b.size) for b in raw], splitter.total_rows
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_block_size_never_changes_the_batches_or_the_error(tmp_path, seed):
+    # Blocks of 7 bytes never hold a whole record past the header, so every record goes the
+    # record-by-record way; larger blocks take most of them whole.
+    rng = random.Random(1000 + seed)
+    data, _ = _nasty_csv(rng, rng.randint(1, 5), rng.randint(50, 400))
+    if rng.random() < 0.4:
+        spot = rng.randrange(len(data))
+        data = data[:spot] + rng.choice([b'"', b",", b"\r", b"\xff", b"\n\n"]) + data[spot:]
+    limits = {"max_rows": rng.randint(5, 80), "max_bytes": rng.randint(2000, 20000)}
+    expected = _outcome(data, tmp_path, block_size=7, **limits)
+    for block_size in (256, 4096, 1 << 20):
+        assert _outcome(data, tmp_path, block_size=block_size, **limits) == expected
+
+
+def test_plain_blocks_are_taken_whole_and_stay_exact(tmp_path):
+    row = b'x%d,"quoted, with a\nline break",3\r\n'
+    data = b"a,b,c\r\n" + b"".join(row % i for i in range(5000))
+    splitter, batches, raw = split(data, tmp_path, max_rows=1200, block_size=8192)
+    assert [rows for rows, _ in batches] == [1200, 1200, 1200, 1200, 200]
+    assert b"".join(body[len(b"a,b,c\r\n"):] for _, body in batches) == data[len(b"a,b,c\r\n"):]
+    # Whole blocks become one range each, joined where they meet.
+    assert all(len(b.ranges) == 1 for b in raw)
+    assert splitter.total_rows == 5000

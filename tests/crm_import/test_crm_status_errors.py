@@ -234,6 +234,8 @@ def test_unfinished_jobs_are_not_downloaded(client, zoho):
     assert "errors" not in body["data"]["batches"][0]
     assert zoho.routes["result_1"].call_count == 0
     assert body["data"]["errors"] == [ROW_8, ROW_10]
+    running = body["data"]["batches"][0]
+    assert (running["added"], running["skipped"], running["failed"]) == (0, 0, None)
 
 
 def test_an_input_column_named_status_does_not_confuse_the_reader():

@@ -129,9 +129,9 @@ class ImportRun:
 
         crm = self.crm_factory(self.config, self.store.token_share())
         try:
-            with Zipper() as zipper, open(source, "rb") as stream:
+            with open(source, "rb") as stream, Zipper(stream, batches_dir) as zipper:
                 splitter = CsvSplitter(
-                    stream, batches_dir, base_name(name),
+                    stream, base_name(name),
                     max_bytes=self.config.batch_max_bytes,
                     max_batches=self.config.max_batches,
                     encoding=spec.encoding or "utf-8",
@@ -151,7 +151,6 @@ class ImportRun:
                 for batch, zipped in batches:
                     if zipped is not None:
                         self._submit(crm, spec, record.batches[batch.index - 1], zipped.result())
-                    batch.path.unlink(missing_ok=True)
         finally:
             crm.close()
         record.state = SUBMITTED

@@ -130,6 +130,9 @@ def _counts(job: dict) -> dict:
     }
     total = file.get("total_count")
     known = [value for value in counts.values() if value is not None]
-    # Zoho reports no failed count: it is what the total leaves after the other three.
-    failed = total - sum(known) if isinstance(total, int) and len(known) == 3 else None
+    # Zoho reports no failed count: it is what the total leaves after the other three, once the
+    # job is done. While it runs, the rows not yet counted are not failures.
+    finished = str(job.get("status") or "").replace(" ", "").upper() in ("COMPLETED", "FAILED")
+    failed = (total - sum(known) if finished and isinstance(total, int) and len(known) == 3
+              else None)
     return {"job_status": job.get("status"), **counts, "failed": failed}

@@ -1,37 +1,42 @@
-"""Zip each batch as the single CSV of its own ZIP, as bulk write wants it."""
+"""Zip each batch as the single CSV of its own ZIP, as bulk write wants it.
+
+A batch is never written out as a CSV: each worker reads the batch's byte ranges straight from
+the source file (`os.pread`, safe from many threads at once) and deflates them into the ZIP.
+Memory stays at one chunk in flight per worker.
+"""
 
 from __future__ import annotations
 
 import os
-import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO
 
 from crm_import.split import Batch
+from crm_import.ziparchive import write_zip
 
-# Large writes matter: zlib releases the GIL for the length of each call, so 4 MB chunks let the
-# compressing threads run beside the splitter instead of queueing for the GIL every 8 KB.
-_CHUNK = 4 * 1024 * 1024
-
-
-def zip_batch(batch: Batch) -> Path:
-    """Writes `<base>_<n>.zip` next to `<base>_<n>.csv`, holding only that CSV (deflate)."""
-    target = batch.path.with_suffix(".zip")
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        with open(batch.path, "rb") as source, archive.open(batch.path.name, "w") as member:
-            while chunk := source.read(_CHUNK):
-                member.write(chunk)
-    return target
+# Deflate releases the GIL for the length of each call: 1 MiB chunks (several milliseconds of
+# work) let the workers run beside the splitter, and keep only a few MB in flight.
+_CHUNK = 1024 * 1024
 
 
 class Zipper:
-    """Zips batches in a thread pool of one worker per CPU while the caller keeps splitting."""
+    """Zips batches of `source` into `out_dir` in a thread pool of one worker per CPU, while
+    the caller keeps splitting. `source` must stay open and unchanged until `close`."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, source: BinaryIO, out_dir: Path, workers: int | None = None) -> None:
+        self._read_at = _reader(source)
+        self._out_dir = out_dir
         self._pool = ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1)
 
     def submit(self, batch: Batch) -> Future[Path]:
-        return self._pool.submit(zip_batch, batch)
+        """Starts `<base>_<n>.zip`, holding `<base>_<n>.csv`; the future gives its path."""
+        return self._pool.submit(self._zip, batch)
+
+    def _zip(self, batch: Batch) -> Path:
+        target = self._out_dir / (batch.name.removesuffix(".csv") + ".zip")
+        write_zip(target, batch.name, batch.pieces(self._read_at, _CHUNK))
+        return target
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -41,3 +46,14 @@ class Zipper:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _reader(source: BinaryIO):
+    """`read_at(size, offset)` for `source` that leaves its position alone (the splitter is
+    reading it): `os.pread` on a file, slices of the buffer of an in-memory stream."""
+    try:
+        descriptor = source.fileno()
+    except (AttributeError, OSError):
+        buffer = source.getbuffer()
+        return lambda size, offset: bytes(buffer[offset:offset + size])
+    return lambda size, offset: os.pread(descriptor, size, offset)
