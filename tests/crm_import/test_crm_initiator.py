@@ -207,6 +207,25 @@ def test_a_lost_job_answer_marks_the_batch_uncertain_and_is_never_retried(store,
     assert record(store, file_id).reason.startswith("batch 1 may already have a bulk write job")
 
 
+def test_a_run_that_dies_before_saving_the_job_id_never_creates_a_second_job(
+        store, zoho, temp_root):
+    file_id, key, value = queue(store)
+
+    def created_then_the_process_dies(request):
+        # The record can no longer be written: as if the process was killed right here.
+        store.fail_on = "put_default"
+        return httpx.Response(201, json={"status": "success", "details": {"id": "7001"}})
+
+    zoho.routes[2].mock(side_effect=created_then_the_process_dies)
+    assert run(store, key, value) == ["failure"]
+    assert [b.state for b in record(store, file_id).batches][0] == "uncertain"
+
+    store.fail_on = None
+    assert run(store, key, value) == ["failure"]
+    assert zoho.routes[2].call_count == 1
+    assert record(store, file_id).reason.startswith("batch 1 may already have a bulk write job")
+
+
 @pytest.mark.parametrize(("content", "module", "reason"), [
     (b"Email,Email\na,b\n", "Leads", "column 2 repeats the header name of an earlier column"),
     (b"a,b\n1,2,3\n", "Leads", "line 2 has 3 fields; the header row has 2"),

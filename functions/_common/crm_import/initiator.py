@@ -199,24 +199,32 @@ class ImportRun:
     ) -> None:
         if progress.state == UNCERTAIN:
             raise ImportFailure(
-                f"batch {progress.index} may already have a bulk write job: an earlier job request"
-                " got no answer. Check the jobs in Zoho CRM before importing this file again"
+                f"batch {progress.index} may already have a bulk write job (Zoho file id "
+                f"{progress.zoho_file_id}): an earlier job request got no answer. Check the jobs"
+                " in Zoho CRM before importing this file again"
             )
         progress.zoho_file_id = crm.upload_zip(spec.org_id, zip_path)
         progress.state = UPLOADED
         self._save()
         zip_path.unlink(missing_ok=True)
 
+        # Recorded before the request leaves: if this process dies before the answer is saved,
+        # the next run must not assume there is no job and create a second one.
+        progress.state = UNCERTAIN
+        self._save()
         try:
             progress.job_id = crm.create_job(spec.org_id, spec, progress.zoho_file_id)
         except OutcomeUnknown as exc:
             # Sending it again could create a second job for the same rows: stop instead.
-            progress.state = UNCERTAIN
-            self._save()
             raise ImportFailure(
                 f"batch {progress.index}: the bulk write job request got no answer, so the job"
                 " may exist. Check the jobs in Zoho CRM before importing this file again"
             ) from exc
+        except BaseException:
+            # Zoho answered with an error (or the request never left): no job was created.
+            progress.state = UPLOADED
+            self._save()
+            raise
         progress.state = JOB_CREATED
         self._save()
         log.info(
