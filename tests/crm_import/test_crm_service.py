@@ -238,9 +238,9 @@ def test_a_failed_put_removes_the_uploaded_file(client, store):
 
 
 def test_an_unexpected_error_is_500_with_the_generic_message(client, store, caplog):
-    store.fail_on = "upload_file"
+    store.fail_on = "upload_chunks"
     assert failure(post_job(client)) == (500, GENERIC)
-    assert "Error ::: RuntimeError: upload_file broke" in caplog.text
+    assert "Error ::: RuntimeError: upload_chunks broke" in caplog.text
 
 
 # -- GET /status -------------------------------------------------------------------------------
