@@ -38,6 +38,10 @@ class EventNotFound(LookupError):
     pass
 
 
+# How often an event held for a function whose code does not load looks again.
+HELD_RECHECK_SECONDS = 1.0
+
+
 class ReplayRefused(ValueError):
     pass
 
@@ -59,6 +63,7 @@ class EventBus:
         self._wake: asyncio.Event | None = None
         self._dispatcher: asyncio.Task[None] | None = None
         self._in_flight: dict[str, asyncio.Task[None]] = {}  # function name -> delivery
+        self._held: set[str] = set()  # events waiting for their function's code to load
         self._stopping = False
 
     def emit(self, source: str, action: str, entity_id: str, entity_name: str,
@@ -195,6 +200,16 @@ class EventBus:
             except Exception as exc:  # a failed attempt like any other, never a lost event
                 logger.exception("Delivering event %s failed inside catalyst-local", event.id)
                 delivery = Delivery(None, f"catalyst-local failed to deliver: {exc!r}")
+        if delivery.held:
+            # Not an attempt: the cloud would not have this code deployed at all. The event
+            # waits, counting nothing against its retries, until the code loads again.
+            self.store.postpone(event, time.time() + HELD_RECHECK_SECONDS)
+            if event.id not in self._held:
+                self._held.add(event.id)
+                logger.warning("Event %s for function %s waits: %s", event.id, event.function,
+                               delivery.error)
+            return
+        self._held.discard(event.id)
         attempt = {"series": event.series, "time": int(started * 1000),
                    "status": delivery.status, "error": delivery.error,
                    "duration_ms": round(delivery.duration_ms, 1)}

@@ -179,6 +179,10 @@ class EventStore:
         self._set(event.id, state=state, attempts=json.dumps([*event.attempts, attempt]),
                   next_attempt_at=next_attempt_at or event.next_attempt_at)
 
+    def postpone(self, event: StoredEvent, next_attempt_at: float) -> None:
+        """Puts an event back as pending, untried, for a later time."""
+        self._set(event.id, state=PENDING, next_attempt_at=next_attempt_at)
+
     def requeue(self, event: StoredEvent) -> None:
         """Starts a new attempt series for a delivered or failed event."""
         self._set(event.id, state=PENDING, series=event.series + 1, next_attempt_at=time.time())

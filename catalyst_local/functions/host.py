@@ -19,7 +19,7 @@ import httpx
 import watchfiles
 
 from catalyst_local.functions.environment import worker_environment
-from catalyst_local.functions.process import WorkerProcess
+from catalyst_local.functions.process import BROKEN, WorkerProcess
 from catalyst_local.runtime import Runtime
 
 logger = logging.getLogger("catalyst_local.functions")
@@ -39,6 +39,8 @@ class Delivery:
     status: int | None
     error: str | None = None
     duration_ms: float = 0.0
+    # Not attempted: the function's code does not load. The event waits for a fix.
+    held: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -117,6 +119,9 @@ class FunctionHost:
         worker = self._workers.get(name)
         if worker is None or worker.function.type != "event":
             raise ValueError(f"'{name}' is not an event function of this project")
+        if worker.state == BROKEN:
+            return Delivery(None, f"the code of function {name} does not load: "
+                                  f"{worker.last_error}", held=True)
         timeout_ms = self.runtime.settings.event_timeout_ms
         started = time.monotonic()
 
