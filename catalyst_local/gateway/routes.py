@@ -16,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import httpx
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
@@ -111,6 +111,11 @@ async def call_function(request: Request) -> Response:
         return call.answer(504, f"Function {name} timed out after {timeout_ms} ms", worker)
     except BodyTooLarge:
         return call.answer(413, _too_large(max_bytes), worker)
+    except ClientDisconnect:
+        # The caller left mid-body: the worker saw a truncated request and nobody waits for an
+        # answer. 499 is what the access log shows (nginx's "client closed request").
+        call.finish(499, worker, "the client disconnected before sending the whole body")
+        return Response(status_code=499)
     except httpx.ConnectError:
         return call.answer(503, NOT_CONNECTED, worker)
     except httpx.TransportError as exc:

@@ -31,19 +31,12 @@ class FakeStore:
         if self.fail_on == operation:
             raise RuntimeError(f"{operation} broke")
 
-    def upload_chunks(self, chunks, name: str) -> str:
-        """Like File Store: a stream that fails part way stores nothing."""
-        self._maybe_fail("upload_chunks")
+    def upload_file(self, path: Path, name: str) -> str:
+        self._maybe_fail("upload_file")
         file_id = str(self._next)
         self._next += 1
         copy = self.root / file_id
-        try:
-            with open(copy, "wb") as out:
-                for chunk in chunks:
-                    out.write(chunk)
-        except BaseException:
-            copy.unlink(missing_ok=True)
-            raise
+        shutil.copyfile(path, copy)
         self.files[file_id] = (name, copy)
         self.writes.append(("file", file_id))
         return file_id

@@ -1,7 +1,5 @@
-import pytest
 import requests
-from crm_import.catalyst_store import SourceFailed, StreamedFileBody
-from urllib3.util.request import body_to_chunks
+from crm_import.catalyst_store import MultipartFileBody
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 
@@ -21,55 +19,34 @@ def decode(body: bytes, boundary: str):
             current[1] += event.data
 
 
-def test_the_body_is_the_sdk_layout_around_the_chunks():
-    chunks = [b"a,b\r\n" * 200_000, b"1,2\r\n" * 100_000]
-    body = StreamedFileBody(iter(chunks), "My Leads.csv")
-    pieces = list(body)
+def test_the_body_is_the_sdk_layout_read_in_chunks(tmp_path):
+    source = tmp_path / "leads.csv"
+    payload = b"a,b\r\n" * 300_000  # several read chunks
+    source.write_bytes(payload)
+    body = MultipartFileBody(source, "My Leads.csv")
+    pieces = []
+    while piece := body.read(16384):
+        pieces.append(piece)
+    raw = b"".join(pieces)
 
-    assert pieces[1:-1] == chunks  # passed on whole, not cut into small blocks
+    assert len(raw) == len(body)
+    assert max(map(len, pieces)) <= 16384
     boundary = body.content_type.split("boundary=")[1]
-    (name_part, name), (file_part, content) = decode(b"".join(pieces), boundary)
+    (name_part, name), (file_part, content) = decode(raw, boundary)
     assert (name_part.name, name) == ("file_name", b"My Leads.csv")
     assert isinstance(file_part, File)
     assert (file_part.name, file_part.filename) == ("code", "")
     assert file_part.headers["Content-Type"] == "application/octet-stream"
-    assert content == b"".join(chunks)
+    assert content == payload
 
 
-def test_the_http_client_sends_the_chunks_as_they_are():
-    chunk = b"x" * (1024 * 1024)
-    body = StreamedFileBody(iter([chunk, chunk]), "leads.csv")
-    sent = list(body_to_chunks(body, "POST", 16384).chunks)
-    assert [len(piece) for piece in sent[1:-1]] == [len(chunk), len(chunk)]
-
-
-def test_requests_sends_it_chunked():
-    body = StreamedFileBody(iter([b"a\n1\n"]), "leads.csv")
+def test_requests_sends_it_with_a_length_not_chunked(tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_bytes(b"a\n1\n")
+    body = MultipartFileBody(source, "leads.csv")
     prepared = requests.Request(
         "POST", "http://127.0.0.1:9/x", data=body, headers={"Content-Type": body.content_type}
     ).prepare()
-    assert prepared.headers["Transfer-Encoding"] == "chunked"
-    assert "Content-Length" not in prepared.headers
+    assert prepared.headers["Content-Length"] == str(len(body))
+    assert "Transfer-Encoding" not in prepared.headers
     assert prepared.body is body
-
-
-def test_a_failing_source_cuts_the_body_short_and_keeps_its_error():
-    def chunks():
-        yield b"a,b\n"
-        raise ValueError("the upload broke off")
-
-    body = StreamedFileBody(chunks(), "leads.csv")
-    sent = []
-    with pytest.raises(SourceFailed):
-        for piece in body:
-            sent.append(piece)
-    assert len(sent) == 2 and sent[1] == b"a,b\n"  # the head and the data, no closing boundary
-    assert isinstance(body.source_error, ValueError)
-
-
-def test_the_body_cannot_be_sent_twice():
-    body = StreamedFileBody(iter([b"a\n1\n"]), "leads.csv")
-    list(body)
-    with pytest.raises(SourceFailed):
-        iter(body)
-    assert body.source_error is None

@@ -238,9 +238,9 @@ def test_a_failed_put_removes_the_uploaded_file(client, store):
 
 
 def test_an_unexpected_error_is_500_with_the_generic_message(client, store, caplog):
-    store.fail_on = "upload_chunks"
+    store.fail_on = "upload_file"
     assert failure(post_job(client)) == (500, GENERIC)
-    assert "Error ::: RuntimeError: upload_chunks broke" in caplog.text
+    assert "Error ::: RuntimeError: upload_file broke" in caplog.text
 
 
 # -- GET /status -------------------------------------------------------------------------------
@@ -305,54 +305,3 @@ def test_an_import_id_reports_each_batch_with_live_counts(client, store):
              "skipped": None, "failed": None},
         ], "errors": []}}
     assert job.calls[0].request.headers["X-CRM-ORG"] == "42"
-
-
-# -- the file streams into File Store ----------------------------------------------------------
-
-BIG_CSV = b"Last_Name,Company\n" + b"Lee,Acme\n" * 300_000  # past the 1 MiB head window
-
-
-def raw_post(client, body: bytes):
-    return client.post("/job", data=body, headers={
-        **KEY, "Content-Type": "multipart/form-data; boundary=bnd"})
-
-
-def part(name: str, value: bytes, filename: str | None = None) -> bytes:
-    disposition = f'form-data; name="{name}"'
-    if filename is not None:
-        disposition += f'; filename="{filename}"\r\nContent-Type: text/csv'
-    return f"--bnd\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value + b"\r\n"
-
-
-def test_a_body_cut_off_in_the_file_stores_nothing(client, store):
-    body = part("module_name", b"Leads") + part("org_id", b"42") + part("file", BIG_CSV, "a.csv")
-    assert failure(raw_post(client, body[:-100_000])) == (
-        400, "We're unable to process your request.")
-    assert store.files == {} and store.writes == []
-
-
-def test_fields_after_the_file_are_read(client, store):
-    body = (part("file", BIG_CSV, "a.csv") + part("module_name", b"Leads")
-            + part("org_id", b"42") + b"--bnd--\r\n")
-    assert raw_post(client, body).status_code == 200
-    assert store.files["4000000000001"][1].read_bytes() == BIG_CSV
-
-
-def test_a_form_refused_after_its_file_was_stored_deletes_the_file(client, store):
-    body = part("file", BIG_CSV, "a.csv") + part("org_id", b"42") + b"--bnd--\r\n"
-    assert failure(raw_post(client, body)) == (400, "'module_name' cannot be empty.")
-    assert store.files == {}
-    assert store.writes == [("file", "4000000000001"), ("delete_file", "4000000000001")]
-
-
-def test_a_second_file_after_a_stored_one_deletes_it(client, store):
-    body = (part("module_name", b"Leads") + part("org_id", b"42") + part("file", BIG_CSV, "a.csv")
-            + part("file", CSV, "b.csv") + b"--bnd--\r\n")
-    assert failure(raw_post(client, body)) == (400, "'file' should contain a maximum of 1 files.")
-    assert store.files == {}
-
-
-def test_a_file_that_is_not_csv_is_never_stored(client, store):
-    body = part("module_name", b"Leads") + part("file", b"\x00\xff" * 10, "a.csv") + b"--bnd--\r\n"
-    assert failure(raw_post(client, body)) == (400, "'file' should be a csv file.")
-    assert store.writes == []

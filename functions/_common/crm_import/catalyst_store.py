@@ -7,9 +7,9 @@ addresses both by id. The Default segment holds the import records and the share
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import zcatalyst_sdk
@@ -36,30 +36,22 @@ class CatalystStore:
     def folder(self):
         return self._app.filestore().folder(self._folder_id())
 
-    def upload_chunks(self, chunks: Iterable[bytes], name: str) -> str:
-        """Uploads a file given as a stream of chunks into `CrmFiles`; returns its File Store id.
+    def upload_file(self, path: Path, name: str) -> str:
+        """Uploads a file into `CrmFiles` and returns its File Store id.
 
         `Folder.upload_file` hands the file to requests as `files=`, which builds the whole
         multipart body in memory; an 80 MB upload would need that much RAM again. The same
-        folder's authorised requester is given a body that passes the chunks on as they come
-        instead, with chunked transfer encoding since the size is not known up front. When the
-        chunks fail, the body stops short and File Store refuses it: nothing is stored, and the
-        chunks' own error is raised.
+        folder's authorised requester is given a body that reads the file in chunks instead.
         """
         folder = self.folder()
-        body = StreamedFileBody(chunks, name)
-        try:
-            response = folder._requester.request(
-                method="POST",
-                path=f"/folder/{folder._id}/file",
-                data=body,
-                headers={"Content-Type": body.content_type},
-                user="user",
-            )
-        except SourceFailed:
-            if body.source_error is None:
-                raise RuntimeError("File Store upload failed and cannot be resent") from None
-            raise body.source_error from None
+        body = MultipartFileBody(path, name)
+        response = folder._requester.request(
+            method="POST",
+            path=f"/folder/{folder._id}/file",
+            data=body,
+            headers={"Content-Type": body.content_type},
+            user="user",
+        )
         data = response.response_json.get("data") or {}
         if not data.get("id"):
             raise RuntimeError("File Store answered the upload without a file id")
@@ -160,24 +152,16 @@ class CacheTokenShare:
         self._store.put_default(TOKEN_KEY, value, 1)
 
 
-class SourceFailed(Exception):
-    """The chunks of a StreamedFileBody raised; the body was cut short.
+class MultipartFileBody:
+    """A multipart/form-data body read from disk in chunks: `file_name`, then part `code`.
 
-    Deliberately no OSError: the HTTP client would take that for a network fault and retry.
+    It has a length, so the request carries Content-Length instead of chunked encoding.
     """
 
+    chunk_size = 1024 * 1024
 
-class StreamedFileBody:
-    """A multipart/form-data body around a stream of file chunks: `file_name`, then part `code`.
-
-    Each chunk goes out as it is (no re-chunking into small blocks). If the chunks raise, the
-    error is kept in `source_error` and SourceFailed is raised in its place, so the request
-    ends without its last chunk and closing boundary.
-    """
-
-    def __init__(self, chunks: Iterable[bytes], name: str) -> None:
-        self._chunks = chunks
-        self.source_error: BaseException | None = None
+    def __init__(self, path: Path, name: str) -> None:
+        self._path = path
         boundary = uuid.uuid4().hex
         self.content_type = f"multipart/form-data; boundary={boundary}"
         self._head = (
@@ -189,21 +173,38 @@ class StreamedFileBody:
             "Content-Type: application/octet-stream\r\n\r\n"
         ).encode()
         self._tail = f"\r\n--{boundary}--\r\n".encode()
-        self._sent = False
+        self._length = len(self._head) + os.path.getsize(path) + len(self._tail)
+        self._parts = self._generate()
+        self._current = b""
+        self._offset = 0
 
-    def __iter__(self) -> Iterator[bytes]:
-        # The HTTP client retries some failures by sending the body again; a stream cannot be
-        # sent twice, and a second pass would start mid-file.
-        if self._sent:
-            raise SourceFailed()
-        self._sent = True
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self):
         return self._generate()
 
-    def _generate(self) -> Iterator[bytes]:
+    def read(self, size: int = -1) -> bytes:
+        """File-like reading, for clients that pull the body with `read`.
+
+        It may return fewer bytes than asked for; b"" means the end.
+        """
+        if size is None or size < 0:
+            rest = [self._current[self._offset:], *self._parts]
+            self._current, self._offset = b"", 0
+            return b"".join(rest)
+        while self._offset >= len(self._current):
+            chunk = next(self._parts, None)
+            if chunk is None:
+                return b""
+            self._current, self._offset = chunk, 0
+        out = self._current[self._offset:self._offset + size]
+        self._offset += len(out)
+        return out
+
+    def _generate(self):
         yield self._head
-        try:
-            yield from self._chunks
-        except Exception as exc:
-            self.source_error = exc
-            raise SourceFailed() from exc
+        with open(self._path, "rb") as source:
+            while chunk := source.read(self.chunk_size):
+                yield chunk
         yield self._tail

@@ -11,7 +11,10 @@ import hmac
 import logging
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from flask import Response
 
@@ -19,11 +22,11 @@ from crm_import.catalyst_store import CatalystStore
 from crm_import.config import max_upload_bytes
 from crm_import.envelope import GENERIC, failure, success
 from crm_import.errors import RequestError
-from crm_import.form import FormReader
+from crm_import.form import read_form
 from crm_import.names import job_key, progress_key, safe_file_name
 from crm_import.record import ImportRecord
 from crm_import.status import job_status
-from crm_import.upload_checks import check_upload, looks_like_csv
+from crm_import.upload_checks import check_upload
 from crm_import.zoho_bulk import ZohoCrm
 from crm_import.zoho_http import ZohoHttp
 
@@ -82,39 +85,35 @@ def _authorised(request, env: Mapping[str, str]) -> bool:
 def _create_import(request, env: Mapping[str, str], store_factory) -> Response:
     """Stores the upload in File Store `CrmFiles` and queues its import.
 
-    The file streams into File Store while the body is still arriving, once its first bytes show
-    a CSV file; it never touches the function's disk or memory whole. The form is checked when
-    the body has ended (fields may follow the file), and a file stored for a form that fails its
-    checks is deleted again. The import record is written before the Put into segment
-    `CrmFiles`, because that Put fires the initiator, which reads the record.
+    The import record is written before the Put into segment `CrmFiles`, because that Put fires
+    the initiator, which reads the record. The upload itself only ever touches disk.
     """
-    reader = FormReader(request, max_upload_bytes(env))
-    form = reader.read_to_file()
-    store, file_id = None, None
+    work = Path(tempfile.mkdtemp(prefix="crm_import_upload_"))
     try:
-        if looks_like_csv(form):
-            store = store_factory()
-            file_id = store.upload_chunks(reader.file_chunks(), safe_file_name(form.file.filename))
-        reader.finish()
+        form = read_form(request, work, max_upload_bytes(env))
         spec_of = check_upload(form)
-        if store is None:  # check_upload passes only a file that looked like a CSV
-            raise RuntimeError("the file passed its checks but was not stored")
+        name = safe_file_name(form.file.filename)
+
+        store = store_factory()
+        file_id = store.upload_file(form.file.path, name)
         spec = spec_of(file_id)
-        record = ImportRecord(file_id, spec.module, spec.operation, spec.org_id)
-        store.put_default(progress_key(file_id), record.to_value())
-        store.put_job(job_key(file_id), spec.to_value())
-    except Exception:
-        if file_id is not None:
+        try:
+            record = ImportRecord(file_id, spec.module, spec.operation, spec.org_id)
+            store.put_default(progress_key(file_id), record.to_value())
+            store.put_job(job_key(file_id), spec.to_value())
+        except Exception:
             _forget_upload(store, file_id)
-        raise
-    log.info("Import %s queued: module %s, %d bytes", file_id, spec.module, form.file.size)
-    return success({
-        "message": SCHEDULED,
-        "import_id": file_id,
-        "file_id": file_id,
-        "cache_key": job_key(file_id),
-        "status_url": f"/server/crm_bulk_job_service/status/{file_id}",
-    })
+            raise
+        log.info("Import %s queued: module %s, %d bytes", file_id, spec.module, form.file.size)
+        return success({
+            "message": SCHEDULED,
+            "import_id": file_id,
+            "file_id": file_id,
+            "cache_key": job_key(file_id),
+            "status_url": f"/server/crm_bulk_job_service/status/{file_id}",
+        })
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _forget_upload(store, file_id: str) -> None:

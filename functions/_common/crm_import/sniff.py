@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from pathlib import Path
 
 _WINDOW = 1024 * 1024
 
@@ -18,15 +19,12 @@ class NotCsv(Exception):
     pass
 
 
-def sniff_csv(start: bytes, whole: bool, charset: str | None) -> tuple[list[str], str | None]:
-    """Returns the header names and the encoding to record (None for UTF-8).
-
-    `start` is the file's first bytes (only the first 1 MiB are read); `whole` says whether
-    they are the entire file.
-    """
+def sniff_csv(path: Path, charset: str | None) -> tuple[list[str], str | None]:
+    """Returns the header names and the encoding to record (None for UTF-8)."""
     encoding = _encoding(charset)
-    head = start[:_WINDOW]
-    complete = whole and len(start) <= _WINDOW
+    with open(path, "rb") as source:
+        head = source.read(_WINDOW)
+        complete = not source.read(1)
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head, complete)
     except UnicodeDecodeError:

@@ -21,25 +21,13 @@ _MODULE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 _LONGEST_FILE_ID = "9" * 30
 
 
-def looks_like_csv(form: Form) -> bool:
-    """Whether the file, from its first bytes, would pass checks 1 and 2 (present, a CSV)."""
-    upload = form.file
-    if upload is None or upload.size == 0:
-        return False
-    try:
-        sniff_csv(upload.head, upload.complete, upload.charset)
-    except NotCsv:
-        return False
-    return True
-
-
 def check_upload(form: Form) -> Callable[[str], JobSpec]:
     """Returns a maker of the import's JobSpec, once the File Store file id is known."""
     upload = form.file
     if upload is None or upload.size == 0:
         raise RequestError(400, "'file' cannot be empty.")
     try:
-        header, encoding = sniff_csv(upload.head, upload.complete, upload.charset)
+        header, encoding = sniff_csv(upload.path, upload.charset)
     except NotCsv:
         raise RequestError(400, "'file' should be a csv file.") from None
 
