@@ -19,18 +19,17 @@ def decode(body: bytes, boundary: str):
             current[1] += event.data
 
 
-def test_the_body_is_the_sdk_layout_read_in_chunks(tmp_path):
+def test_the_body_is_the_sdk_layout_in_chunks(tmp_path):
     source = tmp_path / "leads.csv"
-    payload = b"a,b\r\n" * 300_000  # several read chunks
+    payload = b"a,b\r\n" * 300_000  # several chunks
     source.write_bytes(payload)
     body = MultipartFileBody(source, "My Leads.csv")
-    pieces = []
-    while piece := body.read(16384):
-        pieces.append(piece)
+    pieces = list(body)
     raw = b"".join(pieces)
 
     assert len(raw) == len(body)
-    assert max(map(len, pieces)) <= 16384
+    assert len(pieces) > 3 and max(map(len, pieces)) <= MultipartFileBody.chunk_size
+    assert not hasattr(body, "read")  # so urllib3 sends the chunks, not 16 KiB reads
     boundary = body.content_type.split("boundary=")[1]
     (name_part, name), (file_part, content) = decode(raw, boundary)
     assert (name_part.name, name) == ("file_name", b"My Leads.csv")

@@ -155,7 +155,9 @@ class CacheTokenShare:
 class MultipartFileBody:
     """A multipart/form-data body read from disk in chunks: `file_name`, then part `code`.
 
-    It has a length, so the request carries Content-Length instead of chunked encoding.
+    It has a length, so the request carries Content-Length instead of chunked encoding, and no
+    `read`: given one, urllib3 would pull the body in 16 KiB blocks; as an iterable it is sent in
+    the 1 MiB chunks it yields (5,000 sends fewer for an 80 MiB upload).
     """
 
     chunk_size = 1024 * 1024
@@ -174,33 +176,12 @@ class MultipartFileBody:
         ).encode()
         self._tail = f"\r\n--{boundary}--\r\n".encode()
         self._length = len(self._head) + os.path.getsize(path) + len(self._tail)
-        self._parts = self._generate()
-        self._current = b""
-        self._offset = 0
 
     def __len__(self) -> int:
         return self._length
 
     def __iter__(self):
         return self._generate()
-
-    def read(self, size: int = -1) -> bytes:
-        """File-like reading, for clients that pull the body with `read`.
-
-        It may return fewer bytes than asked for; b"" means the end.
-        """
-        if size is None or size < 0:
-            rest = [self._current[self._offset:], *self._parts]
-            self._current, self._offset = b"", 0
-            return b"".join(rest)
-        while self._offset >= len(self._current):
-            chunk = next(self._parts, None)
-            if chunk is None:
-                return b""
-            self._current, self._offset = chunk, 0
-        out = self._current[self._offset:self._offset + size]
-        self._offset += len(out)
-        return out
 
     def _generate(self):
         yield self._head
