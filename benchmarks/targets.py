@@ -10,8 +10,8 @@ from typing import Any
 
 SPLIT_VS_DEFLATE = 1.25
 SPLIT_PEAK_RSS_MB = 64.0
-# Linear: seconds per MiB at every size within 25 % of the largest size's.
-LINEAR_TOLERANCE = 0.25
+# Linear: every size's time within 15 % of the least-squares line through all of them.
+LINEAR_TOLERANCE = 0.15
 # Flat: peak RSS at every size within 8 MB of the largest size's.
 FLAT_RSS_MB = 8.0
 UPLOAD_VS_FLOOR = 0.5
@@ -91,17 +91,29 @@ def _scaling(section: dict[str, Any] | None) -> list[Verdict]:
         return [Verdict("split+zip time linear in size", "not measured", "n/a"),
                 Verdict("split+zip memory flat in size", "not measured", "n/a")]
     by_mib = sorted((int(mib), figures) for mib, figures in sizes.items())
-    largest_mib, largest = by_mib[-1]
-    per_mib = {mib: f["seconds"]["median"] / mib for mib, f in by_mib}
-    reference = per_mib[largest_mib]
-    worst = max(abs(value / reference - 1) for value in per_mib.values())
-    spread = " ".join(f"{mib}:{value * 1000:.0f}" for mib, value in per_mib.items())
+    largest_mib = by_mib[-1][0]
+    # Linear means time = start-up + size x rate: a straight line with an intercept (starting
+    # a process and a thread pool costs the same at every size), every point close to it.
+    points = [(mib, f["seconds"]["median"]) for mib, f in by_mib]
+    slope, intercept = _least_squares(points)
+    worst = max(abs(seconds / (intercept + slope * mib) - 1) for mib, seconds in points)
+    spread = " ".join(f"{mib}:{seconds:.3f}s" for mib, seconds in points)
     linear = Verdict(f"split+zip time linear {by_mib[0][0]}->{largest_mib} MiB "
-                     f"(s/MiB within {LINEAR_TOLERANCE:.0%})",
-                     f"ms/MiB {spread}", "pass" if worst <= LINEAR_TOLERANCE else "fail")
+                     f"(each within {LINEAR_TOLERANCE:.0%} of the fitted line)",
+                     f"{spread}; {slope * 1000:.1f} ms/MiB + {intercept * 1000:.0f} ms",
+                     "pass" if worst <= LINEAR_TOLERANCE else "fail")
     peaks = {mib: f["peak_rss_mb"]["median"] for mib, f in by_mib}
     drift = max(abs(value - peaks[largest_mib]) for value in peaks.values())
     flat = Verdict(f"split+zip memory flat (peak within {FLAT_RSS_MB:.0f} MB)",
                    " ".join(f"{mib}:{value:.0f}MB" for mib, value in peaks.items()),
                    "pass" if drift <= FLAT_RSS_MB else "fail")
     return [linear, flat]
+
+
+def _least_squares(points: list[tuple[int, float]]) -> tuple[float, float]:
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    slope = (sum((x - mean_x) * (y - mean_y) for x, y in points)
+             / sum((x - mean_x) ** 2 for x, _ in points))
+    return slope, mean_y - slope * mean_x
