@@ -216,6 +216,19 @@ def test_5xx_backs_off_exponentially_for_uploads(tmp_path):
 
 
 @respx.mock
+def test_an_upload_refused_in_headers_says_why(tmp_path):
+    respx.post(TOKEN_URL).mock(return_value=token())
+    respx.post(UPLOAD).mock(return_value=httpx.Response(
+        400, headers={"x-error": "check the feature and X-CRM-ORG headers"}))
+    archive = tmp_path / "leads_1.zip"
+    archive.write_bytes(b"PK zip")
+    with pytest.raises(ZohoError) as raised:
+        crm().upload_zip("42", archive)
+    assert str(raised.value) == ("Uploading file in zoho crm request failed with statusCode 400 "
+                                 "(check the feature and X-CRM-ORG headers)")
+
+
+@respx.mock
 def test_5xx_on_job_creation_is_not_retried():
     respx.post(TOKEN_URL).mock(return_value=token())
     jobs = respx.post(f"{API}/crm/bulk/v8/write").mock(return_value=httpx.Response(500))

@@ -38,6 +38,8 @@ class ZohoError(Exception):
         detail = f"{what} failed with statusCode {status}"
         if code:
             detail += f" ({code}: {message})" if message else f" ({code})"
+        elif message:
+            detail += f" ({message})"
         super().__init__(detail)
         self.status = status
         self.code = code

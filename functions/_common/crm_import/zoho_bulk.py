@@ -125,6 +125,8 @@ def _success(data: object) -> bool:
 def _error(response: httpx.Response, what: str) -> ZohoError:
     data = json_body(response)
     message = data.get("message") if isinstance(data, dict) else None
+    # A missing or wrong `feature` or `X-CRM-ORG` on the upload is reported in headers instead.
+    message = message or response.headers.get("x-error")
     error = ZohoError(response.status_code, error_code(response), message, what)
     log.error("%s", error)
     return error
