@@ -169,7 +169,7 @@ def test_errors_100_is_accepted(client, zoho):
      "the result CSV has no STATUS column"),
     (httpx.Response(200, content=result_zip("")), "the result CSV is empty"),
     (httpx.ConnectError("down"),
-     "Downloading job result in zoho crm request failed with statusCode 0"),
+     "Downloading job result in zoho crm request failed with statusCode 0 (could not connect)"),
 ])
 def test_a_result_that_cannot_be_read_leaves_errors_absent(client, zoho, caplog, answer, reason):
     if isinstance(answer, Exception):
