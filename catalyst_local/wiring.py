@@ -1,9 +1,10 @@
 """What `serve` provisions so the project's functions run offline with no edits.
 
 A function that declares `REFRESH_TOKEN_URL` talks to Zoho: it gets the embedded sandbox's client,
-refresh token and hosts. A function that declares `CODELIB_SECRET_KEY` gets a random local key,
-kept in the data directory so it stays the same across restarts. Values in the git-ignored local
-env file win over both, which is how a developer points the same functions at real Zoho.
+refresh token and hosts, unless the local env file gives it its own `REFRESH_TOKEN_URL`. A function
+that declares `CODELIB_SECRET_KEY` gets a random local key, kept in the data directory so it stays
+the same across restarts. Values in the git-ignored local env file win over both, which is how a
+developer points the same functions at real Zoho.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ def provision_wiring(runtime: Runtime) -> dict[str, dict[str, str]]:
     wiring: dict[str, dict[str, str]] = {}
     for name, function in runtime.project.functions.items():
         values: dict[str, str] = {}
-        if ZOHO_MARKER in function.env_variables and runtime.sandbox is not None:
+        local = runtime.project.local_env.get(name, {})
+        # A local REFRESH_TOKEN_URL means real Zoho: none of the sandbox's hosts may linger.
+        if (ZOHO_MARKER in function.env_variables and ZOHO_MARKER not in local
+                and runtime.sandbox is not None):
             values.update(runtime.sandbox.function_env(name))
         if SECRET_KEY in function.env_variables:
             values[SECRET_KEY] = local_secret_key(runtime.data_dir)
