@@ -145,6 +145,17 @@ def _file(runtime: Runtime, folder: dict[str, Any], wanted: str) -> dict[str, An
     return (by_id or by_name[-1:] or [None])[0]
 
 
+def _requested_file(runtime: Runtime, request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The folder and file a `?folder=&file=` request names; a 404 when the file is not there."""
+    folder = _folder(runtime, request)
+    wanted = request.query_params.get("file", "")
+    file = _file(runtime, folder, wanted)
+    if file is None:
+        raise CatalystError(404, "NOT_FOUND",
+                            f"No file '{wanted}' in folder {folder['folder_name']}")
+    return folder, file
+
+
 def _file_view(file: dict[str, Any]) -> dict[str, Any]:
     return {"id": file["id"], "name": file["file_name"], "size": int(file["file_size"]),
             "created_time": file["created_time"]}
@@ -169,11 +180,7 @@ async def list_files(request: Request, runtime: Runtime) -> Response:
 @_answers_errors
 async def download_file(request: Request, runtime: Runtime) -> Response:
     """`?folder=&file=<id or name>`: the bytes, streamed, under the file's name."""
-    folder = _folder(runtime, request)
-    wanted = request.query_params.get("file", "")
-    file = _file(runtime, folder, wanted)
-    if file is None:
-        return error(404, f"No file '{wanted}' in folder {folder['folder_name']}")
+    folder, file = _requested_file(runtime, request)
     _, handle = await run_in_threadpool(_filestore(runtime).open_file, folder["id"], file["id"])
     size = os.fstat(handle.fileno()).st_size
     quoted = file["file_name"].replace("\\", "_").replace('"', "_")
@@ -219,11 +226,7 @@ async def upload_file(request: Request, runtime: Runtime) -> Response:
 
 @_answers_errors
 async def delete_file(request: Request, runtime: Runtime) -> Response:
-    folder = _folder(runtime, request)
-    wanted = request.query_params.get("file", "")
-    file = _file(runtime, folder, wanted)
-    if file is None:
-        return error(404, f"No file '{wanted}' in folder {folder['folder_name']}")
+    folder, file = _requested_file(runtime, request)
     deleted = await run_in_threadpool(_filestore(runtime).delete_file, folder["id"], file["id"])
     return JSONResponse(_file_view(deleted))
 
