@@ -7,32 +7,19 @@ into the checkout, and the data directory is a temp folder deleted on stop.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
-from typing import Any
 
-import httpx
+from catalyst_local.client.background import BackgroundServer
 
 REPO = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 90.0
 SAMPLE_SECONDS = 0.05
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: SIGTERM it if the benchmark process dies (Linux)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def copy_import_project(dest: Path, *, rule_enabled: bool = True) -> Path:
@@ -56,62 +43,21 @@ def copy_import_project(dest: Path, *, rule_enabled: bool = True) -> Path:
     return dest
 
 
-class Server:
-    """One `catalyst-local serve --port 0` on 127.0.0.1; a context manager that always stops it."""
+class Server(BackgroundServer):
+    """One `catalyst-local serve --port 0` on 127.0.0.1 with a temp data directory, deleted on
+    stop; a context manager that always stops it."""
 
     def __init__(self, project_dir: Path):
-        self.project_dir = project_dir
-        self.data_dir = Path(tempfile.mkdtemp(prefix="bench_data_"))
-        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-serve.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.url = ""
+        super().__init__(project_dir, Path(tempfile.mkdtemp(prefix="bench_data_")) / "data",
+                         env=without_proxies())
 
     def __enter__(self) -> Server:
-        state = self.data_dir / "server.json"
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "catalyst_local", "serve", "--project",
-                 str(self.project_dir), "--port", "0", "--data-dir", str(self.data_dir)],
-                stdout=log, stderr=subprocess.STDOUT, cwd=self.project_dir,
-                preexec_fn=_die_with_parent)
         try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while not state.exists():
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"serve did not start:\n{self.log_tail()}")
-                time.sleep(0.05)
-            self.url = json.loads(state.read_text())["url"]
-            while self._health_status() != 200:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"serve never became healthy:\n{self.log_tail()}")
-                time.sleep(0.1)
+            self.start()
         except BaseException:
             self.stop()
             raise
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def _health_status(self) -> int:
-        try:
-            return httpx.get(f"{self.url}/_catalyst_local/health", timeout=2,
-                             trust_env=False).status_code
-        except httpx.HTTPError:
-            return 0
-
-    def health(self) -> dict[str, Any]:
-        return httpx.get(f"{self.url}/_catalyst_local/health", timeout=5, trust_env=False).json()
-
-    def sandbox_org_id(self) -> str:
-        """The org id functions are wired to (the first sandbox org), as the banner shows it."""
-        overview = httpx.get(f"{self.url}/zoho/_sandbox", timeout=5, trust_env=False).json()
-        return overview["orgs"][0]["zgid"]
 
     def local_value(self, variable: str) -> str:
         """`catalyst-local env --get FUNCTION.VARIABLE` for this server's project and data."""
@@ -134,21 +80,9 @@ class Server:
         named = {name: status.get("pid") for name, status in self.health()["functions"].items()}
         return {name: pid for name, pid in named.items() if pid in children}
 
-    def log_tail(self, lines: int = 20) -> str:
-        if not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        shutil.rmtree(self.data_dir, ignore_errors=True)
-        self.log_path.unlink(missing_ok=True)
+        super().stop()
+        shutil.rmtree(self.data_dir.parent, ignore_errors=True)
 
 
 def child_pids(pid: int) -> set[int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,8 +10,8 @@ import pytest
 from catalyst_local.app import open_runtime
 from catalyst_local.project import load_project
 from catalyst_local.serve import banner
+from tests.integration.test_main_job import copy_project
 
-REPO = Path(__file__).resolve().parents[1]
 REAL = {"CLIENT_ID": "1000.REALCLIENT", "CLIENT_SECRET": "real-secret-value",
         "REFRESH_TOKEN": "1000.real.refresh",
         "REFRESH_TOKEN_URL": "https://accounts.zoho.eu/oauth/v2/token"}
@@ -20,12 +19,7 @@ REAL = {"CLIENT_ID": "1000.REALCLIENT", "CLIENT_SECRET": "real-secret-value",
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(REPO / "catalyst.json", root)
-    shutil.copytree(REPO / "functions", root / "functions",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    return root
+    return copy_project(tmp_path / "project")
 
 
 def runtime_for(project: Path, tmp_path: Path):

@@ -17,16 +17,11 @@ from catalyst_local.cli.options import (
     project_option,
     running_server_url,
 )
+from catalyst_local.client.background import sandbox_org_id
 from catalyst_local.client.importer import ImportClient, ImportFailed, Summary, job_state, summarize
 
 SERVICE = "crm_bulk_job_service"
 FIRST_ERRORS = 5
-
-
-def sandbox_org_id(url: str) -> str:
-    """The zgid of the sandbox's com org, what `X-CRM-ORG` needs."""
-    overview = httpx.get(f"{url}/zoho/_sandbox", timeout=10).json()
-    return next(org["zgid"] for org in overview["orgs"] if org["dc"] == "com")
 
 
 def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str] | None:

@@ -1,11 +1,13 @@
 """A `catalyst-local serve` process started by another program: the demo, tests, benchmarks.
 
 It binds 127.0.0.1 on a free port, keeps its output in a log file beside the data directory,
-and is stopped (SIGINT, then SIGKILL after a grace period) when the `with` block ends.
+and is stopped (SIGINT, then SIGKILL after a grace period) when the `with` block ends, or with a
+SIGTERM from the kernel if the program that started it dies first (Linux).
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -17,6 +19,26 @@ from pathlib import Path
 import httpx
 
 START_TIMEOUT = 60.0
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: the kernel sends it SIGTERM when the thread that started
+    it ends, so a crashed test run or benchmark leaves no server behind. Linux only."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def sandbox_org_id(url: str) -> str:
+    """The zgid of the sandbox's com org, what `X-CRM-ORG` needs."""
+    return _com_org(url)["zgid"]
+
+
+def _com_org(url: str) -> dict:
+    overview = httpx.get(f"{url}/zoho/_sandbox", timeout=10, trust_env=False).json()
+    return next(org for org in overview["orgs"] if org["dc"] == "com")
 
 
 class BackgroundServer:
@@ -40,7 +62,7 @@ class BackgroundServer:
                  str(self.project_dir), "--port", "0", "--data-dir", str(self.data_dir),
                  *self.extra_args],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env,
-                cwd=self.project_dir)
+                cwd=self.project_dir, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + START_TIMEOUT
         while not state.exists():
             if self.process.poll() is not None:
@@ -59,7 +81,9 @@ class BackgroundServer:
     def _wait_ready(self, deadline: float) -> None:
         while time.monotonic() < deadline:
             try:
-                response = httpx.get(f"{self.url}/_catalyst_local/health", timeout=2)
+                # Loopback only: no proxy from the environment may stand in between.
+                response = httpx.get(f"{self.url}/_catalyst_local/health", timeout=2,
+                                     trust_env=False)
                 if response.status_code == 200:
                     return
             except httpx.HTTPError:
@@ -78,10 +102,14 @@ class BackgroundServer:
     def tail_logs(self, lines: int = 30) -> str:
         return "\n".join(self.logs().splitlines()[-lines:])
 
+    def health(self) -> dict:
+        return httpx.get(f"{self.url}/_catalyst_local/health", timeout=5, trust_env=False).json()
+
+    def sandbox_org_id(self) -> str:
+        return sandbox_org_id(self.url)
+
     def sandbox_count(self, module: str) -> int:
-        overview = httpx.get(f"{self.url}/zoho/_sandbox", timeout=10).json()
-        org = next(org for org in overview["orgs"] if org["dc"] == "com")
-        return int(org["modules"].get(module, 0))
+        return int(_com_org(self.url)["modules"].get(module, 0))
 
     def kill(self) -> None:
         """SIGKILL, as a crash would: no shutdown code runs. The workers notice and exit."""
