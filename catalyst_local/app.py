@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from starlette.routing import Mount, Route
 
 from catalyst_local.admin import routes as admin_routes
 from catalyst_local.admin.guard import AdminGuard
+from catalyst_local.admin.masking import is_secret_name
 from catalyst_local.baas import errors
 from catalyst_local.baas.credentials import Credentials
 from catalyst_local.baas.envelope import failure
@@ -44,15 +44,6 @@ from catalyst_local.zoho.sandbox import ZohoSandbox
 logger = logging.getLogger("catalyst_local.server")
 
 
-SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|KEY|CREDENTIAL", re.IGNORECASE)
-
-
-def secret_values(env: dict[str, str]) -> list[str]:
-    """The values of env variables whose names say they hold a secret (not their URLs)."""
-    return [value for key, value in env.items()
-            if SECRET_NAME.search(key) and not key.endswith(("_URL", "_DOMAIN", "_HOST"))]
-
-
 def open_runtime(project: Project, data_dir: Path, base_url: str) -> Runtime:
     """Creates (or reopens) every component's state under `data_dir` and provisions what the
     project declares."""
@@ -72,7 +63,8 @@ def open_runtime(project: Project, data_dir: Path, base_url: str) -> Runtime:
     runtime.sandbox.provision()
     runtime.wiring = provision_wiring(runtime)
     for name in project.functions:
-        redactor.register(*secret_values(runtime.env_for(name)))
+        redactor.register(*(value for key, value in runtime.env_for(name).items()
+                            if is_secret_name(key)))
     runtime.functions = FunctionHost(runtime)
     return runtime
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from catalyst_local.logs import MASK
 from catalyst_local.runtime import Runtime
 
-MASK = "********"
 SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|KEY|CREDENTIAL", re.IGNORECASE)
 # Zoho's and this emulator's token shape, `1000.<hex>.<hex>`, wherever it turns up.
 TOKEN_SHAPE = re.compile(r"\b1000\.[0-9a-f]{16,}\.[0-9a-f]{16,}\b")
