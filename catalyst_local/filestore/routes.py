@@ -6,6 +6,7 @@ whole in memory.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -146,16 +147,36 @@ async def upload_file(request: Request, runtime: Runtime) -> Response:
 
 
 async def _feed(form: UploadForm, chunks: AsyncIterator[bytes]) -> None:
+    """Parses and writes each batch in a thread while the next one is being received.
+
+    At most one batch is being written and one being collected, so memory stays at two
+    batches whatever the file's size, and batches reach the parser in order.
+    """
+    writing: asyncio.Future[None] | None = None
     batch: list[bytes] = []
     batch_size = 0
-    async for chunk in chunks:
-        batch.append(chunk)
-        batch_size += len(chunk)
-        if batch_size >= _WRITE_BATCH_BYTES:
+    try:
+        async for chunk in chunks:
+            batch.append(chunk)
+            batch_size += len(chunk)
+            if batch_size >= _WRITE_BATCH_BYTES:
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(run_in_threadpool(_write_batch, form, batch))
+                batch, batch_size = [], 0
+        if writing is not None:
+            await writing
+            writing = None
+        if batch:
             await run_in_threadpool(_write_batch, form, batch)
-            batch, batch_size = [], 0
-    if batch:
-        await run_in_threadpool(_write_batch, form, batch)
+    finally:
+        if writing is not None:
+            # The body failed mid-way: let the write in flight end before the caller aborts
+            # the upload, so the temp file is not closed under it. Its own error, if any, is
+            # second to the one already on its way out.
+            await asyncio.wait([writing])
+            if not writing.cancelled():
+                writing.exception()
 
 
 def _write_batch(form: UploadForm, batch: list[bytes]) -> None:
