@@ -1,4 +1,6 @@
-"""The loopback upload floor's receiver: an ASGI app that reads a request body and drops it.
+"""The loopback upload floors' receiver: an ASGI app that reads a request body and either drops
+it (`POST /`) or stores it durably (`POST /store`): written to a temp file as it arrives,
+fsynced, then deleted, which is the least any store must do with an upload.
 
 `python -m benchmarks.receiver` listens on 127.0.0.1 with a free port, prints
 `receiver-port=<port>` and serves with uvicorn on httptools, the same stack as
@@ -13,6 +15,7 @@ import json
 import os
 import socket
 import sys
+import tempfile
 import threading
 
 import uvicorn
@@ -23,12 +26,26 @@ PORT_PREFIX = "receiver-port="
 async def app(scope, receive, send) -> None:
     if scope["type"] != "http":
         return
+    store = scope["path"] == "/store"
+    # In the temp folder, where the benchmark server's data directory is too. Written from the
+    # event loop itself: the cheapest way, since nothing else runs here.
+    sink = tempfile.TemporaryFile() if store else None  # noqa: SIM115
     received = 0
     more = True
-    while more:
-        message = await receive()
-        received += len(message.get("body", b""))
-        more = message.get("more_body", False)
+    try:
+        while more:
+            message = await receive()
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if sink is not None:
+                sink.write(chunk)
+            more = message.get("more_body", False)
+        if sink is not None:
+            sink.flush()
+            os.fsync(sink.fileno())
+    finally:
+        if sink is not None:
+            sink.close()
     body = json.dumps({"received": received}).encode()
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json"),

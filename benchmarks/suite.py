@@ -140,21 +140,29 @@ def scaling(plan: Plan) -> dict[str, Any]:
 
 
 def uploads(plan: Plan) -> dict[str, Any]:
-    """Item 3: the loopback floor and `POST /job` into the File Store, on a server whose
+    """Item 3: the loopback floors and `POST /job` into the File Store, on a server whose
     Event Listener rule is off (an upload only; no import starts)."""
     project = copy_import_project(plan.work / "upload_project", rule_enabled=False)
     warm_page_cache(plan.main.path)
     logger.info("Uploads, %d runs", plan.runs)
     raw = upload.measure_uploads(project, plan.main.path, plan.runs)
     size = plan.main.size
-    ratios = [f / u for f, u in zip(raw["floor_seconds"], raw["upload_seconds"], strict=True)]
+
+    def ratios(floors: list[float]) -> dict[str, float]:
+        return Summary.of([f / u for f, u in zip(floors, raw["upload_seconds"], strict=True)]
+                          ).as_dict()
+
     return {
         "dataset": plan.main.nominal_mib,
         "floor_seconds": Summary.of(raw["floor_seconds"]).as_dict(),
         "floor_mb_per_s": Summary.of([size / 1e6 / s for s in raw["floor_seconds"]]).as_dict(),
+        "stored_floor_seconds": Summary.of(raw["stored_floor_seconds"]).as_dict(),
+        "stored_floor_mb_per_s": Summary.of([size / 1e6 / s
+                                             for s in raw["stored_floor_seconds"]]).as_dict(),
         "upload_seconds": Summary.of(raw["upload_seconds"]).as_dict(),
         "upload_mb_per_s": Summary.of([size / 1e6 / s for s in raw["upload_seconds"]]).as_dict(),
-        "throughput_vs_floor": Summary.of(ratios).as_dict(),
+        "throughput_vs_stored_floor": ratios(raw["stored_floor_seconds"]),
+        "throughput_vs_floor": ratios(raw["floor_seconds"]),
         "rss_growth_mb": {name: Summary.of([k * 1024 / 1e6 for k in values]).as_dict()
                           for name, values in raw["rss_growth_kib"].items()},
         "raw": raw,

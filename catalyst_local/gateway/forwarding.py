@@ -9,6 +9,8 @@ from catalyst_local.functions.internal import INTERNAL_HEADER
 # Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded.
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
                         "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"})
+# The front server has already answered a caller's `Expect: 100-continue`.
+REQUEST_DROPPED = HOP_BY_HOP | {"expect"}
 # The front server writes its own.
 RESPONSE_DROPPED = HOP_BY_HOP | {"server", "date"}
 
@@ -28,7 +30,7 @@ def request_headers(headers: Iterable[tuple[str, str]],
     """The caller's headers, minus any `x-zc-*` it sent (only the platform sets those) and the
     runtime's internal marker, plus the platform's `x-zc-*` headers."""
     kept = [(name, value) for name, value in headers
-            if name.lower() not in HOP_BY_HOP
+            if name.lower() not in REQUEST_DROPPED
             and not name.lower().startswith("x-zc-")
             and name.lower() != INTERNAL_HEADER]
     return kept + list(injected.items())

@@ -15,13 +15,13 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 
-import httpx
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from catalyst_local.functions.host import FunctionHost
 from catalyst_local.functions.process import STARTING, WorkerProcess
+from catalyst_local.gateway import upstream
 from catalyst_local.gateway.forwarding import function_path, request_headers, response_headers
 from catalyst_local.runtime import Runtime
 
@@ -81,7 +81,7 @@ async def call_function(request: Request) -> Response:
                                 "cannot be invoked by URL")
     host: FunctionHost | None = runtime.functions
     worker = host.worker(name) if host is not None else None
-    if host is None or host.client is None or worker is None:
+    if host is None or worker is None:
         return call.answer(503, NOT_CONNECTED)
     timeout_ms = runtime.settings.advancedio_timeout_ms
     if worker.state == STARTING:
@@ -94,17 +94,16 @@ async def call_function(request: Request) -> Response:
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         return call.answer(413, _too_large(max_bytes), worker)
     has_body = declared is not None or "transfer-encoding" in request.headers
-    upstream = host.client.build_request(
-        request.method,
-        worker.url + function_path(request.scope["raw_path"], name,
-                                   request.scope["query_string"]),
-        headers=request_headers(request.headers.items(),
-                                runtime.credentials.function_headers(call.id)),
-        content=_limited(request.stream(), max_bytes) if has_body else None)
+    target = function_path(request.scope["raw_path"], name, request.scope["query_string"])
+    headers = request_headers(request.headers.items(),
+                              runtime.credentials.function_headers(call.id))
+    body = _limited(request.stream(), max_bytes) if has_body else None
 
     try:
-        response = await asyncio.wait_for(host.client.send(upstream, stream=True),
-                                          timeout_ms / 1000)
+        response = await asyncio.wait_for(
+            upstream.exchange(worker.port, request.method, target, headers, body,
+                              chunked=has_body and declared is None),
+            timeout_ms / 1000)
     except TimeoutError:
         # TODO: the cloud ends a run that overstays its timeout; here the handler's thread in
         # the worker keeps running until it returns.
@@ -116,15 +115,14 @@ async def call_function(request: Request) -> Response:
         # answer. 499 is what the access log shows (nginx's "client closed request").
         call.finish(499, worker, "the client disconnected before sending the whole body")
         return Response(status_code=499)
-    except httpx.ConnectError:
+    except upstream.WorkerUnreachable:
         return call.answer(503, NOT_CONNECTED, worker)
-    except httpx.TransportError as exc:
-        logger.error("Function %s ended without answering request %s: %s", name, call.id,
-                     type(exc).__name__)
+    except upstream.WorkerHungUp as exc:
+        logger.error("Function %s ended without answering request %s: %s", name, call.id, exc)
         return call.answer(502, f"Function {name} ended without answering", worker)
 
     streamed = StreamingResponse(_relay(response, call, worker), status_code=response.status_code)
-    streamed.raw_headers = [*response_headers(response.headers.raw),
+    streamed.raw_headers = [*response_headers(response.raw_headers),
                             (REQUEST_ID_HEADER.encode(), call.id.encode())]
     return streamed
 
@@ -139,19 +137,19 @@ async def _limited(chunks: AsyncIterator[bytes], max_bytes: int) -> AsyncIterato
             yield chunk
 
 
-async def _relay(response: httpx.Response, call: _Call,
+async def _relay(response: upstream.UpstreamResponse, call: _Call,
                  worker: WorkerProcess) -> AsyncIterator[bytes]:
     # TODO: the cloud's timeout covers the whole run; here it stops at the response headers, and
     # a body the handler streams afterwards may take as long as it likes.
     try:
-        async for chunk in response.aiter_raw():
+        async for chunk in response.body():
             yield chunk
-    except httpx.TransportError as exc:
+    except upstream.WorkerHungUp as exc:
         logger.error("Function %s stopped mid-answer to request %s: %s", call.function, call.id,
-                     type(exc).__name__)
+                     exc)
         raise
     finally:
-        await response.aclose()
+        response.close()
         call.finish(response.status_code, worker)
 
 

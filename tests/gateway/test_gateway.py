@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import socket
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -103,3 +106,23 @@ def test_a_body_over_the_limit_is_refused_with_413(server):
     chunked = httpx.post(f"{server.url}/server/echo/up", content=iter([b"x" * 800] * 2),
                          timeout=10)
     assert chunked.status_code == 413
+
+
+def test_a_caller_that_expects_100_continue_gets_it_and_its_body_through(server):
+    # curl sends `Expect: 100-continue` before any upload over 1 MiB.
+    address = urlsplit(server.url)
+    body = b"z" * 600
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(f"POST /server/echo/up HTTP/1.1\r\nHost: {address.netloc}\r\n"
+                     f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n".encode())
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n")
+        sock.sendall(body)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.endswith(b"}\n"):
+            received = sock.recv(65536)
+            if not received:
+                break
+            answer += received
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert json.loads(payload)["size"] == len(body)
