@@ -11,6 +11,9 @@ fsynced, then deleted, which is the least any store must do with an upload.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import collections
+import concurrent.futures
 import json
 import os
 import socket
@@ -26,23 +29,19 @@ PORT_PREFIX = "receiver-port="
 async def app(scope, receive, send) -> None:
     if scope["type"] != "http":
         return
-    store = scope["path"] == "/store"
-    # In the temp folder, where the benchmark server's data directory is too. Written from the
-    # event loop itself: the cheapest way, since nothing else runs here.
-    sink = tempfile.TemporaryFile() if store else None  # noqa: SIM115
     received = 0
     more = True
+    sink = _Sink() if scope["path"] == "/store" else None
     try:
         while more:
             message = await receive()
             chunk = message.get("body", b"")
             received += len(chunk)
             if sink is not None:
-                sink.write(chunk)
+                await sink.write(chunk)
             more = message.get("more_body", False)
         if sink is not None:
-            sink.flush()
-            os.fsync(sink.fileno())
+            await sink.finish()
     finally:
         if sink is not None:
             sink.close()
@@ -51,6 +50,39 @@ async def app(scope, receive, send) -> None:
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+class _Sink:
+    """A temp file written by one thread while the event loop goes on receiving; at most
+    IN_FLIGHT chunks wait for the disk. In the temp folder, where the benchmark server's data
+    directory is too."""
+
+    IN_FLIGHT = 16
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self._pending: collections.deque[asyncio.Future[int]] = collections.deque()
+
+    async def write(self, chunk: bytes) -> None:
+        loop = asyncio.get_running_loop()
+        self._pending.append(loop.run_in_executor(self._writer, self._file.write, chunk))
+        if len(self._pending) > self.IN_FLIGHT:
+            await self._pending.popleft()
+
+    async def finish(self) -> None:
+        while self._pending:
+            await self._pending.popleft()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._writer, self._flush_and_sync)
+
+    def _flush_and_sync(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+        self._file.close()
 
 
 def _exit_when_orphaned(lifetime: float) -> None:

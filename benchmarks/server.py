@@ -16,6 +16,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+import httpx
+
 from catalyst_local.client.background import BackgroundServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -73,6 +75,18 @@ class Server(BackgroundServer):
              "--data-dir", str(self.data_dir), "--format", "json"],
             capture_output=True, text=True, timeout=60, check=True)
         return json.loads(done.stdout)
+
+    def delete_file(self, folder_name: str, file_id: str) -> None:
+        """Deletes a File Store file through the REST API the SDK calls, as the project admin."""
+        environment = self.sdk_environment()
+        token = json.loads(environment["CATALYST_AUTH"])["access_token"]
+        project_id = json.loads(environment["CATALYST_OPTIONS"])["project_id"]
+        base = f"{self.url}/baas/v1/project/{project_id}"
+        headers = {"Authorization": f"Zoho-oauthtoken {token}"}
+        with httpx.Client(timeout=30, trust_env=False, headers=headers) as client:
+            folders = client.get(f"{base}/folder").raise_for_status().json()["data"]
+            folder_id = next(f["id"] for f in folders if f["folder_name"] == folder_name)
+            client.delete(f"{base}/folder/{folder_id}/file/{file_id}").raise_for_status()
 
     def worker_pids(self) -> dict[str, int]:
         """Function name -> worker pid, for workers that are children of the server."""
