@@ -25,6 +25,9 @@ STABLE_SECONDS = 10.0
 # Generous: the probe is answered only once the function's module has imported.
 PROBE_TIMEOUT_SECONDS = 120.0
 LINE_LIMIT = 1024 * 1024
+# The worker's server listens with a backlog of 128 connections, past which the kernel resets
+# new ones; calls beyond this many at once wait for a free connection instead.
+CONCURRENT_CALLS = 64
 
 
 def worker_command(function: Function) -> list[str]:
@@ -54,6 +57,7 @@ class WorkerProcess:
         self.port: int | None = None
         self.last_error: str | None = None
         self.restarts = 0
+        self.call_slots = asyncio.Semaphore(CONCURRENT_CALLS)
         self._env = env
         self._client = client
         self._process: asyncio.subprocess.Process | None = None

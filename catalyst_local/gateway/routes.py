@@ -22,7 +22,12 @@ from starlette.routing import BaseRoute, Route
 from catalyst_local.functions.host import FunctionHost
 from catalyst_local.functions.process import STARTING, WorkerProcess
 from catalyst_local.gateway import upstream
-from catalyst_local.gateway.forwarding import function_path, request_headers, response_headers
+from catalyst_local.gateway.forwarding import (
+    function_path,
+    named_function,
+    request_headers,
+    response_headers,
+)
 from catalyst_local.runtime import Runtime
 
 logger = logging.getLogger("catalyst_local.gateway")
@@ -70,8 +75,10 @@ class _Call:
 async def call_function(request: Request) -> Response:
     """Forwards one request to the named Advanced I/O function."""
     runtime: Runtime = request.app.state.runtime
-    name = request.path_params["function"]
-    call = _Call(request, name)
+    name = named_function(request.scope["raw_path"])
+    call = _Call(request, name or "")
+    if name is None:
+        return call.answer(404, "This path names no function: /server/<function>/...")
 
     function = runtime.project.functions.get(name)
     if function is None:
@@ -94,16 +101,24 @@ async def call_function(request: Request) -> Response:
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         return call.answer(413, _too_large(max_bytes), worker)
     has_body = declared is not None or "transfer-encoding" in request.headers
-    target = function_path(request.scope["raw_path"], name, request.scope["query_string"])
+    target = function_path(request.scope["raw_path"], request.scope["query_string"])
     headers = request_headers(request.headers.items(),
-                              runtime.credentials.function_headers(call.id))
+                              runtime.credentials.function_headers(call.id),
+                              default_host=_front_host(request))
     body = _limited(request.stream(), max_bytes) if has_body else None
 
+    async def call_worker() -> upstream.UpstreamResponse:
+        # Waiting for a free connection counts against the timeout, as the run itself does.
+        await worker.call_slots.acquire()
+        try:
+            return await upstream.exchange(worker.port, request.method, target, headers, body,
+                                           chunked=has_body and declared is None)
+        except BaseException:
+            worker.call_slots.release()
+            raise
+
     try:
-        response = await asyncio.wait_for(
-            upstream.exchange(worker.port, request.method, target, headers, body,
-                              chunked=has_body and declared is None),
-            timeout_ms / 1000)
+        response = await asyncio.wait_for(call_worker(), timeout_ms / 1000)
     except TimeoutError:
         # TODO: the cloud ends a run that overstays its timeout; here the handler's thread in
         # the worker keeps running until it returns.
@@ -120,11 +135,27 @@ async def call_function(request: Request) -> Response:
     except upstream.WorkerHungUp as exc:
         logger.error("Function %s ended without answering request %s: %s", name, call.id, exc)
         return call.answer(502, f"Function {name} ended without answering", worker)
+    return _Relayed(response, call, worker)
 
-    streamed = StreamingResponse(_relay(response, call, worker), status_code=response.status_code)
-    streamed.raw_headers = [*response_headers(response.raw_headers),
+
+class _Relayed(StreamingResponse):
+    """The worker's answer streamed to the caller. However the relay ends (done, the caller
+    gone, the worker gone), the worker's connection is closed, its slot freed and the call
+    logged, exactly once."""
+
+    def __init__(self, response: upstream.UpstreamResponse, call: _Call, worker: WorkerProcess):
+        super().__init__(_relay(response, call), status_code=response.status_code)
+        self.raw_headers = [*response_headers(response.raw_headers),
                             (REQUEST_ID_HEADER.encode(), call.id.encode())]
-    return streamed
+        self._upstream, self._call, self._worker = response, call, worker
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._upstream.close()
+            self._worker.call_slots.release()
+            self._call.finish(self._upstream.status_code, self._worker)
 
 
 async def _limited(chunks: AsyncIterator[bytes], max_bytes: int) -> AsyncIterator[bytes]:
@@ -137,8 +168,7 @@ async def _limited(chunks: AsyncIterator[bytes], max_bytes: int) -> AsyncIterato
             yield chunk
 
 
-async def _relay(response: upstream.UpstreamResponse, call: _Call,
-                 worker: WorkerProcess) -> AsyncIterator[bytes]:
+async def _relay(response: upstream.UpstreamResponse, call: _Call) -> AsyncIterator[bytes]:
     # TODO: the cloud's timeout covers the whole run; here it stops at the response headers, and
     # a body the handler streams afterwards may take as long as it likes.
     try:
@@ -148,9 +178,11 @@ async def _relay(response: upstream.UpstreamResponse, call: _Call,
         logger.error("Function %s stopped mid-answer to request %s: %s", call.function, call.id,
                      exc)
         raise
-    finally:
-        response.close()
-        call.finish(response.status_code, worker)
+
+
+def _front_host(request: Request) -> str:
+    host, port = request.scope.get("server") or ("127.0.0.1", None)
+    return f"{host}:{port}" if port else str(host)
 
 
 def _unknown_function(name: str, runtime: Runtime) -> str:

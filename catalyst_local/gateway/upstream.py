@@ -21,6 +21,8 @@ from collections.abc import AsyncIterator, Iterable
 import httptools
 
 HIGH_WATER_BYTES = 256 * 1024
+# An answer whose headers are bigger than this is refused (502), as proxies refuse them.
+MAX_HEADER_BYTES = 64 * 1024
 # Statuses whose answer never has a body (RFC 9110 §6.4.1).
 _NO_BODY_STATUSES = frozenset({204, 304})
 
@@ -102,8 +104,11 @@ def _head(method: str, target: str, headers: Iterable[tuple[str, str]], chunked:
 async def _send_body(exchange: _Exchange, body: AsyncIterator[bytes], chunked: bool) -> None:
     async for chunk in body:
         if exchange.closed:
-            # The worker answered early and hung up; what it said is still readable.
+            # The worker answered early and hung up. Werkzeug's answer is then already read;
+            # a peer that resets the connection instead may lose it (a 502 then).
             return
+        if not chunk:
+            continue  # an empty chunk would end a chunked body
         if chunked:
             exchange.transport.writelines([b"%x\r\n" % len(chunk), chunk, b"\r\n"])
         else:
@@ -122,6 +127,7 @@ class _Exchange(asyncio.Protocol):
         self.transport: asyncio.Transport
         self.status: int | None = None
         self.headers: list[tuple[bytes, bytes]] = []
+        self._header_bytes = 0
         self.headers_done = asyncio.Event()
         self.chunks: collections.deque[bytes] = collections.deque()
         self.held = 0
@@ -141,7 +147,7 @@ class _Exchange(asyncio.Protocol):
         self.transport = typing.cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
-        if self.complete:
+        if self.complete or self.failure:
             return
         try:
             self._parser.feed_data(data)
@@ -166,13 +172,20 @@ class _Exchange(asyncio.Protocol):
     # -- httptools' side ---------------------------------------------------------------------
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_bytes += len(name) + len(value)
+        if self._header_bytes > MAX_HEADER_BYTES:
+            self.failure = f"the worker's answer has over {MAX_HEADER_BYTES} bytes of headers"
+            self.close()
+            return
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
+        if self.failure:
+            return  # refused mid-headers: the connection is closing
         status = self._parser.get_status_code()
         if 100 <= status < 200:
             # An interim answer (the request asked for none): the final one follows.
-            self.headers = []
+            self.headers, self._header_bytes = [], 0
             return
         self.status = status
         self.headers_done.set()
@@ -184,6 +197,8 @@ class _Exchange(asyncio.Protocol):
         self._ends_at_close = b"content-length" not in names and b"transfer-encoding" not in names
 
     def on_body(self, body: bytes) -> None:
+        if self.failure:
+            return
         self.chunks.append(body)
         self.held += len(body)
         if self.held >= HIGH_WATER_BYTES and not self.reading_paused:

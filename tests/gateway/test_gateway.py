@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -11,11 +12,30 @@ import httpx
 import pytest
 from function_harness import FunctionSpec, make_runtime, served, wait_for, write_project
 
+from catalyst_local.functions.process import CONCURRENT_CALLS
+
 ECHO = """
 import hashlib
+import threading
+import time
+
+running = {"now": 0, "most": 0}
+lock = threading.Lock()
+
+
+def slow():
+    with lock:
+        running["now"] += 1
+        running["most"] = max(running["most"], running["now"])
+    time.sleep(0.5)
+    with lock:
+        running["now"] -= 1
+    return {"most_at_once": running["most"]}
 
 
 def handler(request):
+    if request.path == "/slow":
+        return slow()
     digest, size = hashlib.sha256(), 0
     while chunk := request.stream.read(65536):
         digest.update(chunk)
@@ -126,3 +146,52 @@ def test_a_caller_that_expects_100_continue_gets_it_and_its_body_through(server)
     head, _, payload = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ")
     assert json.loads(payload)["size"] == len(body)
+
+
+def test_dot_segments_are_resolved_before_the_function_sees_the_path(server):
+    address = urlsplit(server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(b"GET /server/echo/../echo/./a HTTP/1.1\r\nHost: x\r\n"
+                     b"Connection: close\r\n\r\n")
+        answer = _read_all(sock)
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["path"] == "/echo/a"
+
+
+def test_an_encoded_slash_in_the_function_segment_names_no_function(server):
+    response = httpx.get(f"{server.url}/server/echo%2Fa", timeout=10)
+    assert response.status_code == 404
+    assert response.json() == {"data": "No function named echo/a in this project; did you "
+                                       "mean echo?"}
+
+
+def test_an_http_1_0_caller_without_host_reaches_the_function(server):
+    address = urlsplit(server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(b"GET /server/echo/a HTTP/1.0\r\n\r\n")
+        answer = _read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def test_concurrent_calls_beyond_the_workers_share_wait_their_turn(server):
+    # The worker's listen backlog is 128; past it the kernel resets connections, and calls
+    # would fail with 502 without ever reaching the function.
+    count = 150
+
+    async def calls() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=count)
+        async with httpx.AsyncClient(timeout=30, limits=limits, trust_env=False) as client:
+            return await asyncio.gather(*(
+                client.post(f"{server.url}/server/echo/slow", content=b"x" * 500)
+                for _ in range(count)))
+
+    answers = asyncio.run(calls())
+    assert [answer.status_code for answer in answers] == [200] * count
+    most = max(answer.json()["most_at_once"] for answer in answers)
+    assert CONCURRENT_CALLS // 2 < most <= CONCURRENT_CALLS
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    answer = b""
+    while received := sock.recv(65536):
+        answer += received
+    return answer

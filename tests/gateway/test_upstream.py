@@ -198,3 +198,27 @@ def test_a_body_that_fails_mid_way_cuts_the_connection():
 
     asyncio.run(_with_peer(peer, call))
     assert ended == [b"part"]
+
+
+def test_an_answer_with_oversized_headers_is_refused():
+    filler = b"X-Filler: " + b"f" * (upstream.MAX_HEADER_BYTES + 1) + b"\r\n"
+    peer = _answering(b"HTTP/1.1 200 OK\r\n" + filler + b"Content-Length: 2\r\n\r\nok")
+    with pytest.raises(upstream.WorkerHungUp, match="bytes of headers"):
+        asyncio.run(_with_peer(peer, _fetch))
+
+
+def test_an_empty_chunk_does_not_end_a_chunked_body():
+    seen: list[bytes] = []
+
+    async def body():
+        yield b"abc"
+        yield b""
+        yield b"def"
+
+    async def call(port: int) -> None:
+        response = await upstream.exchange(port, "POST", "/", [("host", "w")], body(),
+                                           chunked=True)
+        response.close()
+
+    asyncio.run(_with_peer(_recording(seen), call))
+    assert seen[1] == b"3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"
