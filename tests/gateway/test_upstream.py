@@ -123,22 +123,20 @@ def test_answers_that_have_no_body_end_at_their_headers(method, answer):
     assert (b"Content-Length", b"1234") in headers
 
 
-def _recording(seen: list[bytes]) -> Peer:
+def _sent_chunked(chunks: list[bytes]) -> tuple[bytes, bytes]:
+    """What a peer received for a chunked POST of `chunks`: the head and the framed body."""
+    seen: list[bytes] = []
+
     async def peer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         seen.append(await _read_head(reader))
         seen.append(await reader.readuntil(b"0\r\n\r\n"))
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
         await writer.drain()
         writer.close()
-    return peer
-
-
-def test_a_body_of_unknown_length_is_sent_in_chunks():
-    seen: list[bytes] = []
 
     async def body():
-        yield b"abc"
-        yield b"defgh"
+        for chunk in chunks:
+            yield chunk
 
     async def call(port: int) -> int:
         response = await upstream.exchange(port, "POST", "/up", [("host", "w")], body(),
@@ -146,8 +144,13 @@ def test_a_body_of_unknown_length_is_sent_in_chunks():
         response.close()
         return response.status_code
 
-    assert asyncio.run(_with_peer(_recording(seen), call)) == 200
+    assert asyncio.run(_with_peer(peer, call)) == 200
     head, framed = seen
+    return head, framed
+
+
+def test_a_body_of_unknown_length_is_sent_in_chunks():
+    head, framed = _sent_chunked([b"abc", b"defgh"])
     assert head.startswith(b"POST /up HTTP/1.1\r\n")
     assert b"\r\nTransfer-Encoding: chunked\r\n" in head
     assert framed == b"3\r\nabc\r\n5\r\ndefgh\r\n0\r\n\r\n"
@@ -208,17 +211,5 @@ def test_an_answer_with_oversized_headers_is_refused():
 
 
 def test_an_empty_chunk_does_not_end_a_chunked_body():
-    seen: list[bytes] = []
-
-    async def body():
-        yield b"abc"
-        yield b""
-        yield b"def"
-
-    async def call(port: int) -> None:
-        response = await upstream.exchange(port, "POST", "/", [("host", "w")], body(),
-                                           chunked=True)
-        response.close()
-
-    asyncio.run(_with_peer(_recording(seen), call))
-    assert seen[1] == b"3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"
+    _, framed = _sent_chunked([b"abc", b"", b"def"])
+    assert framed == b"3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"
