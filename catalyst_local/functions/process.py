@@ -27,6 +27,7 @@ PROBE_TIMEOUT_SECONDS = 120.0
 LINE_LIMIT = 1024 * 1024
 # The worker's server listens with a backlog of 128 connections, past which the kernel resets
 # new ones; calls beyond this many at once wait for a free connection instead.
+# TODO: the cloud starts more instances of a busy function rather than queueing its calls.
 CONCURRENT_CALLS = 64
 
 
