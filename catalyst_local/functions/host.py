@@ -70,7 +70,7 @@ class FunctionHost:
         self.client = httpx.AsyncClient(timeout=None, trust_env=False)
         for function in self.runtime.project.functions.values():
             worker = WorkerProcess(function, worker_environment(self.runtime, function),
-                                   self.client)
+                                   self.client, temp_dir=self.temp_dir(function.name))
             self._workers[function.name] = worker
             worker.start()
         if self._workers:
@@ -91,6 +91,10 @@ class FunctionHost:
         if self.client is not None:
             await self.client.aclose()
             self.client = None
+
+    def temp_dir(self, name: str) -> Path:
+        """The temp folder (TMPDIR) of function `name`'s worker, inside the data directory."""
+        return self.runtime.data_dir / "tmp" / name
 
     def is_ready(self) -> bool:
         return all(worker.is_up for worker in self._workers.values())

@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -50,7 +52,8 @@ class WorkerProcess:
     backoff) and `stopped`.
     """
 
-    def __init__(self, function: Function, env: dict[str, str], client: httpx.AsyncClient):
+    def __init__(self, function: Function, env: dict[str, str], client: httpx.AsyncClient,
+                 temp_dir: Path | None = None):
         self.function = function
         self.records = FunctionRecords(function.name)
         self.state = STOPPED
@@ -59,7 +62,11 @@ class WorkerProcess:
         self.last_error: str | None = None
         self.restarts = 0
         self.call_slots = asyncio.Semaphore(CONCURRENT_CALLS)
-        self._env = env
+        # Like an instance's /tmp in the cloud, the worker's temp folder lives as long as the
+        # worker: it is emptied before each start and removed at stop, so files a killed run
+        # left behind (an upload being read, batches being zipped) do not pile up.
+        self._temp_dir = temp_dir
+        self._env = env if temp_dir is None else {**env, "TMPDIR": str(temp_dir)}
         self._client = client
         self._process: asyncio.subprocess.Process | None = None
         self._restart = asyncio.Event()
@@ -161,6 +168,8 @@ class WorkerProcess:
             self.restarts += 1
 
         self.state, self.pid, self.port = STOPPED, None, None
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
         self._settled.set()
 
     async def _pause(self, seconds: float) -> None:
@@ -172,6 +181,9 @@ class WorkerProcess:
                                     list[asyncio.Task[None]]]:
         self.state, self.port = STARTING, None
         self._settled.clear()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir.mkdir(parents=True)
         process = await asyncio.create_subprocess_exec(
             *worker_command(self.function), cwd=self.function.directory, env=self._env,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -155,3 +156,37 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+LEAVES_FILES = """
+import os
+import tempfile
+
+
+def handler(request):
+    if request.path == "/leave":
+        folder = tempfile.mkdtemp(prefix="run_")
+        with open(os.path.join(folder, "upload"), "wb") as half_read:
+            half_read.write(b"x" * 1000)
+        return {"folder": folder}
+    os._exit(5)  # killed mid-run, as a worker stopped by Ctrl-C or SIGKILL is
+"""
+
+
+def test_a_workers_temp_folder_is_emptied_on_restart_and_removed_at_stop(tmp_path):
+    write_project(tmp_path / "project", {"app": FunctionSpec("advancedio", LEAVES_FILES)})
+    runtime = make_runtime(tmp_path / "project")
+    temp_dir = runtime.data_dir / "tmp" / "app"
+    with served(runtime) as server:
+        left = Path(get(server, "app", "/leave").json()["folder"])
+        assert left.parent == temp_dir
+        assert (left / "upload").exists()
+
+        pid = server.runtime.functions.status()["app"]["pid"]
+        assert get(server, "app", "/die").status_code == 502
+        wait_for(lambda: server.runtime.functions.status()["app"]["state"] == "ready"
+                 and server.runtime.functions.status()["app"]["pid"] != pid,
+                 what="the restarted worker")
+        assert temp_dir.is_dir()
+        assert list(temp_dir.iterdir()) == []
+    assert not temp_dir.exists()
