@@ -24,6 +24,8 @@ NO_PERMISSION = (
     "You don't have permission to perform this operation. "
     "Kindly contact your administrator for more details."
 )
+NOT_UTF_8 = ("'file' should be a csv file: its start is not UTF-8 text (name its charset in "
+             "the file part's Content-Type, e.g. text/csv; charset=windows-1252).")
 GENERIC = "We're unable to process your request. Kindly check logs to know more details."
 
 
@@ -99,9 +101,11 @@ def test_the_header_name_is_case_insensitive_and_unknown_paths_are_404(client):
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"file": None}, "'file' cannot be empty."),
     ({"file": b""}, "'file' cannot be empty."),
-    ({"file": b"\x89PNG\r\n\x1a\n\x00\x00"}, "'file' should be a csv file."),
-    ({"file": b"only,a,header\n"}, "'file' should be a csv file."),
-    ({"file": b"\xff\xfe,x\n1,2\n"}, "'file' should be a csv file."),
+    ({"file": b"\x89PNG\r\n\x1a\n\x00\x00"}, NOT_UTF_8),
+    ({"file": b"only,a,header\n"},
+     "'file' should be a csv file: it has a header row but no data row."),
+    ({"file": b"\xff\xfe,x\n1,2\n"}, NOT_UTF_8),
+    ({"file": b"\n \n"}, "'file' should be a csv file: it has no header row."),
     ({"module_name": None}, "'module_name' cannot be empty."),
     ({"module_name": " "}, "'module_name' cannot be empty."),
     ({"org_id": None}, "'org_id' cannot be empty."),
@@ -119,6 +123,8 @@ def test_the_header_name_is_case_insensitive_and_unknown_paths_are_404(client):
      "'field_mappings' and 'mapping' cannot be used together."),
     ({"field_mappings": json.dumps([{"api_name": "F" * 100}] * 200)},
      "'field_mappings' is too long."),
+    ({"org_id": "4" * 17_000}, "'org_id' is too long."),
+    ({"operation": "upsert", "find_by": "E" * 17_000}, "'find_by' is too long."),
 ])
 def test_validation_messages(client, store, kwargs, message):
     assert failure(post_job(client, **kwargs)) == (400, message)
@@ -127,7 +133,8 @@ def test_validation_messages(client, store, kwargs, message):
 
 def test_validation_order_file_before_fields(client):
     response = post_job(client, file=b"\x00\x01", module_name=None, org_id=None)
-    assert failure(response) == (400, "'file' should be a csv file.")
+    assert failure(response) == (400, "'file' should be a csv file: it has a header row but "
+                                      "no data row.")
 
 
 def test_a_second_file_is_refused(client):
@@ -137,10 +144,47 @@ def test_a_second_file_is_refused(client):
     assert failure(response) == (400, "'file' should contain a maximum of 1 files.")
 
 
-def test_a_file_under_another_name_is_a_parse_failure(client):
+def test_a_file_under_another_name_is_refused_naming_it(client):
     data = {"module_name": "Leads", "org_id": "42", "upload": (io.BytesIO(CSV), "a.csv")}
     response = client.post("/job", data=data, headers=KEY, content_type="multipart/form-data")
-    assert failure(response) == (400, "We're unable to process your request.")
+    assert failure(response) == (400, "'upload' is not a field of this form: send the CSV "
+                                      "file as 'file'.")
+
+
+def test_a_file_in_a_declared_charset_passes_and_an_undeclared_one_is_explained(client):
+    latin = "Last_Name,Company\nMüller,Café\n".encode("latin-1")
+    data = {"module_name": "Leads", "org_id": "42",
+            "file": (io.BytesIO(latin), "a.csv", "text/csv; charset=latin-1")}
+    response = client.post("/job", data=data, headers=KEY, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert failure(post_job(client, file=latin)) == (400, NOT_UTF_8)
+
+
+def _raw_form(client, parts: list[bytes]):
+    body = b"".join(parts) + b"--b--\r\n"
+    return client.post("/job", data=body, headers={
+        **KEY, "Content-Type": "multipart/form-data; boundary=b"})
+
+
+def _part(name: str, value: bytes) -> bytes:
+    return (f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n').encode() + (
+        value + b"\r\n")
+
+
+def test_a_text_field_that_is_not_utf_8_is_named(client):
+    response = _raw_form(client, [_part("module_name", b"Lea\xffds")])
+    assert failure(response) == (400, "'module_name' is not UTF-8 text.")
+
+
+def test_text_fields_over_a_megabyte_in_all_name_the_field_that_crossed_it(client):
+    response = _raw_form(client, [_part("find_by", b"x" * (1024 * 1024 + 1))])
+    assert failure(response) == (400, "'find_by' is too long: the form's text fields may hold "
+                                      "1 MB in all.")
+
+
+def test_a_form_of_too_many_parts_says_so(client):
+    response = _raw_form(client, [_part(f"extra_{n}", b"1") for n in range(51)])
+    assert failure(response) == (400, "The form has more than 50 parts.")
 
 
 def test_oversize_is_refused_while_streaming(client, store):

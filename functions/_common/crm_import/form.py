@@ -21,11 +21,13 @@ from crm_import.errors import RequestError
 
 UNABLE = "We're unable to process your request."
 TOO_MANY_FILES = "'file' should contain a maximum of 1 files."
+FIELDS_TOO_LONG = "is too long: the form's text fields may hold 1 MB in all"
 # Werkzeug's decoder slows down several times over with reads of 1 MiB or more; 256 KiB
 # reads decode at full speed.
 _READ = 256 * 1024
 _FIELDS_MAX = 1024 * 1024
 _PARTS_MAX = 50
+TOO_MANY_PARTS = f"The form has more than {_PARTS_MAX} parts."
 
 
 @dataclass
@@ -67,7 +69,9 @@ def read_form(request, temp_dir: Path, max_file_bytes: int) -> Form:
 
 
 def _decode(stream, boundary: bytes, temp_dir: Path, max_file_bytes: int) -> Form:
-    decoder = MultipartDecoder(boundary, _READ * 2, max_parts=_PARTS_MAX)
+    # Parts are counted here, not by the decoder, so the answer can say what went wrong.
+    decoder = MultipartDecoder(boundary, _READ * 2)
+    parts = 0
     form = Form()
     field_name: str | None = None
     field_value = bytearray()
@@ -83,6 +87,10 @@ def _decode(stream, boundary: bytes, temp_dir: Path, max_file_bytes: int) -> For
                     break
                 if isinstance(event, Epilogue):
                     return form
+                if isinstance(event, (Field, File)):
+                    parts += 1
+                    if parts > _PARTS_MAX:
+                        raise RequestError(400, TOO_MANY_PARTS)
                 if isinstance(event, Field):
                     field_name = event.name
                     field_value = bytearray()
@@ -90,7 +98,8 @@ def _decode(stream, boundary: bytes, temp_dir: Path, max_file_bytes: int) -> For
                     if form.file is not None:
                         raise RequestError(400, TOO_MANY_FILES)
                     if event.name != "file":
-                        raise RequestError(400, UNABLE)
+                        raise RequestError(400, _named(event.name, "is not a field of this "
+                                                       "form: send the CSV file as 'file'"))
                     ctype, params = parse_options_header(event.headers.get("Content-Type", ""))
                     form.file = UploadedFile(
                         temp_dir / "upload", event.filename, ctype, params.get("charset")
@@ -109,15 +118,27 @@ def _decode(stream, boundary: bytes, temp_dir: Path, max_file_bytes: int) -> For
                     else:
                         field_total += len(event.data)
                         if field_total > _FIELDS_MAX:
-                            raise RequestError(400, UNABLE)
+                            raise RequestError(400, _named(field_name, FIELDS_TOO_LONG))
                         field_value += event.data
                         if not event.more_data:
-                            form.fields.setdefault(field_name, field_value.decode("utf-8"))
+                            form.fields.setdefault(field_name, _text(field_name, field_value))
             if not chunk:
                 raise _Unprocessable("the body ended before its closing boundary")
     finally:
         if out is not None:
             out.close()
+
+
+def _named(name: str, problem: str) -> str:
+    shown = name if len(name) <= 60 else name[:60] + "..."
+    return f"'{shown}' {problem}."
+
+
+def _text(name: str, value: bytearray) -> str:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestError(400, _named(name, "is not UTF-8 text")) from None
 
 
 def _check_json(request) -> None:

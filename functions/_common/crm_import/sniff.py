@@ -13,10 +13,13 @@ import io
 from pathlib import Path
 
 _WINDOW = 1024 * 1024
+_NOT_ASCII = ("its declared charset {} does not write commas, quotes and line breaks as ASCII "
+              "does (UTF-16 and the like), so it cannot be split")
 
 
 class NotCsv(Exception):
-    pass
+    """Why the file is not taken for CSV, as a clause that completes "'file' should be a csv
+    file: ..."."""
 
 
 def sniff_csv(path: Path, charset: str | None) -> tuple[list[str], str | None]:
@@ -28,7 +31,11 @@ def sniff_csv(path: Path, charset: str | None) -> tuple[list[str], str | None]:
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head, complete)
     except UnicodeDecodeError:
-        raise NotCsv("not text in its charset") from None
+        if charset:
+            raise NotCsv(f"its start is not text in its declared charset {_shown(charset)}"
+                         ) from None
+        raise NotCsv("its start is not UTF-8 text (name its charset in the file part's "
+                     "Content-Type, e.g. text/csv; charset=windows-1252)") from None
     text = text.removeprefix("\ufeff")
     if not complete:
         text = text[: text.rfind("\n") + 1]  # whole lines only
@@ -36,9 +43,9 @@ def sniff_csv(path: Path, charset: str | None) -> tuple[list[str], str | None]:
     rows = _non_blank_rows(text)
     header = next(rows, None)
     if header is None or not any(name.strip() for name in header):
-        raise NotCsv("no header row")
+        raise NotCsv("it has no header row")
     if next(rows, None) is None:
-        raise NotCsv("no data row")
+        raise NotCsv("it has a header row but no data row")
     return header, None if encoding == "utf-8" else encoding
 
 
@@ -48,7 +55,7 @@ def _non_blank_rows(text: str):
             if any(row):
                 yield row
     except csv.Error:
-        raise NotCsv("not parseable as CSV") from None
+        raise NotCsv("its start does not parse as CSV") from None
 
 
 def _encoding(charset: str | None) -> str:
@@ -57,12 +64,17 @@ def _encoding(charset: str | None) -> str:
     try:
         name = codecs.lookup(charset).name
     except LookupError:
-        raise NotCsv("unknown charset") from None
+        raise NotCsv(f"its declared charset {_shown(charset)} is unknown") from None
     # The splitter works on bytes: the charset must keep ASCII's bytes for commas, quotes and
     # line breaks (UTF-16 and the like do not).
     try:
         if 'a,"\r\n'.encode(name) != b'a,"\r\n':
-            raise NotCsv("charset not ASCII-compatible")
+            raise NotCsv(_NOT_ASCII.format(_shown(charset)))
     except UnicodeError:
-        raise NotCsv("charset not ASCII-compatible") from None
+        raise NotCsv(_NOT_ASCII.format(_shown(charset))) from None
     return "utf-8" if name in ("utf-8", "ascii") else name
+
+
+def _shown(charset: str) -> str:
+    # The client wrote it: an answer repeats at most a charset name's length of it.
+    return charset if len(charset) <= 40 else charset[:40] + "..."

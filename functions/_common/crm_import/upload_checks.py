@@ -19,6 +19,8 @@ from crm_import.sniff import NotCsv, sniff_csv
 
 _MODULE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 _LONGEST_FILE_ID = "9" * 30
+# The fields of no fixed length that go into the import's cache value, in the order a tie names.
+_FREE_TEXT_FIELDS = ("field_mappings", "mapping", "org_id", "find_by")
 
 
 def check_upload(form: Form) -> Callable[[str], JobSpec]:
@@ -28,8 +30,8 @@ def check_upload(form: Form) -> Callable[[str], JobSpec]:
         raise RequestError(400, "'file' cannot be empty.")
     try:
         header, encoding = sniff_csv(upload.path, upload.charset)
-    except NotCsv:
-        raise RequestError(400, "'file' should be a csv file.") from None
+    except NotCsv as reason:
+        raise RequestError(400, f"'file' should be a csv file: {reason}.") from None
 
     module = form.fields.get("module_name", "").strip()
     if not module:
@@ -55,7 +57,9 @@ def check_upload(form: Form) -> Callable[[str], JobSpec]:
         return JobSpec(org_id, file_id, module, operation, find_by, mappings, encoding)
 
     if len(spec_of(_LONGEST_FILE_ID).to_value()) > CACHE_VALUE_MAX:
-        raise RequestError(400, "'field_mappings' is too long.")
+        # The import's description must fit one cache value: name the longest field in it.
+        longest = max(_FREE_TEXT_FIELDS, key=lambda name: len(form.fields.get(name, "")))
+        raise RequestError(400, f"'{longest}' is too long.")
     return spec_of
 
 
