@@ -15,6 +15,18 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
 REQUEST_DROPPED = HOP_BY_HOP | {"expect"}
 # The front server writes its own.
 RESPONSE_DROPPED = HOP_BY_HOP | {"server", "date"}
+# The worker's server refuses a header line over 64 KiB or more than 100 headers with an HTML
+# page; the gateway refuses such requests itself first, in its own envelope. The platform adds
+# about a dozen headers, hence 85.
+MAX_REQUEST_HEADER_BYTES = 64 * 1024
+MAX_REQUEST_HEADERS = 85
+
+
+def headers_too_large(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a caller's raw headers are more than a worker's server would take."""
+    return (len(headers) > MAX_REQUEST_HEADERS
+            or sum(len(name) + len(value) + 4 for name, value in headers)
+            > MAX_REQUEST_HEADER_BYTES)
 
 
 def named_function(raw_path: bytes) -> str | None:

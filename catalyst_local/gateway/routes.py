@@ -23,7 +23,10 @@ from catalyst_local.functions.host import FunctionHost
 from catalyst_local.functions.process import STARTING, WorkerProcess
 from catalyst_local.gateway import upstream
 from catalyst_local.gateway.forwarding import (
+    MAX_REQUEST_HEADER_BYTES,
+    MAX_REQUEST_HEADERS,
     function_path,
+    headers_too_large,
     named_function,
     request_headers,
     response_headers,
@@ -96,6 +99,9 @@ async def call_function(request: Request) -> Response:
     if not worker.is_up:
         return call.answer(503, NOT_CONNECTED, worker)
 
+    if headers_too_large(request.headers.raw):
+        return call.answer(431, f"The request's headers are over {MAX_REQUEST_HEADER_BYTES} "
+                                f"bytes or {MAX_REQUEST_HEADERS} lines", worker)
     max_bytes = runtime.settings.gateway_max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:

@@ -195,3 +195,16 @@ def _read_all(sock: socket.socket) -> bytes:
     while received := sock.recv(65536):
         answer += received
     return answer
+
+
+def test_headers_too_large_for_the_worker_are_refused_in_the_envelope(server):
+    big = httpx.get(f"{server.url}/server/echo/a", timeout=10,
+                    headers={"x-big": "b" * (64 * 1024)})
+    assert big.status_code == 431
+    assert big.json() == {"data": "The request's headers are over 65536 bytes or 85 lines"}
+    many = httpx.get(f"{server.url}/server/echo/a", timeout=10,
+                     headers={f"x-h{n}": "1" for n in range(90)})
+    assert many.status_code == 431
+    fine = httpx.get(f"{server.url}/server/echo/a", timeout=10,
+                     headers={"x-big": "b" * 8192, **{f"x-h{n}": "1" for n in range(40)}})
+    assert fine.status_code == 200
