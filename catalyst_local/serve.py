@@ -132,12 +132,25 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def serve(project_dir: str, host: str, port: int, data_dir: str | None, ephemeral: bool) -> None:
     project = load_project(project_dir)
     temp_dir = tempfile.mkdtemp(prefix="catalyst-local-") if ephemeral else None
-    data_path = Path(temp_dir or data_dir or project.root / ".catalyst-local").resolve()
-    lock = lock_data_dir(data_path)
-    run_preserve_script(project)
+    try:
+        _serve(project, host, port, Path(temp_dir or data_dir or project.root / ".catalyst-local"))
+    finally:
+        # Whatever stopped it (a port in use, a bad project file, Ctrl-C), an ephemeral data
+        # directory goes with the server.
+        if temp_dir:
+            shutil.rmtree(temp_dir, ignore_errors=True)
 
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    sock = bind(host, port)
+
+def _serve(project: Project, host: str, port: int, data_dir: Path) -> None:
+    data_path = data_dir.resolve()
+    lock = lock_data_dir(data_path)
+    try:
+        run_preserve_script(project)
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        sock = bind(host, port)
+    except BaseException:
+        os.close(lock)
+        raise
     try:
         runtime = open_runtime(project, data_path, url_for(sock))
         state_file = data_path / SERVER_FILE
@@ -155,5 +168,3 @@ def serve(project_dir: str, host: str, port: int, data_dir: str | None, ephemera
         sock.close()
         (data_path / SERVER_FILE).unlink(missing_ok=True)
         os.close(lock)
-        if temp_dir:
-            shutil.rmtree(temp_dir, ignore_errors=True)

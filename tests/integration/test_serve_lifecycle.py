@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -61,3 +63,19 @@ def test_verbs_say_so_when_the_server_died_without_shutting_down(project: Path, 
     result = cli("status", "--data-dir", str(data_dir))
     assert result.returncode == 1
     assert f"(pid {server.pid}) is gone without shutting down" in result.stderr
+
+
+def test_an_ephemeral_server_that_cannot_start_leaves_no_data(project: Path, tmp_path: Path):
+    temp_root = tmp_path / "temp"
+    temp_root.mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        result = subprocess.run(
+            [sys.executable, "-m", "catalyst_local", "serve", "--project", str(project),
+             "--port", str(taken.getsockname()[1]), "--ephemeral"],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "TMPDIR": str(temp_root)})
+    assert result.returncode != 0
+    assert "in use" in result.stderr
+    assert list(temp_root.iterdir()) == []
