@@ -181,7 +181,7 @@ def test_a_failed_batch_keeps_everything_and_a_redelivery_resumes(store, zoho, t
         "Creating job in zoho crm request failed with statusCode 400"
         " (MANDATORY_FIELDS_NOT_MAPPED: All mandatory fields are not mapped)")
     assert [b.job_id for b in failed.batches] == ["9001", None]
-    assert key in store.jobs and file_id in store.files
+    assert file_id in store.files  # kept until every batch is settled
     assert f"Kept cache key {key} and File Store file {file_id}" in caplog.text
     assert list(temp_root.iterdir()) == []
 
@@ -203,8 +203,17 @@ def test_a_lost_job_answer_marks_the_batch_uncertain_and_is_never_retried(store,
     zoho.routes[2].mock(side_effect=None, return_value=httpx.Response(
         201, json={"status": "success", "details": {"id": "1"}}))
     assert run(store, key, value) == ["failure"]
-    assert zoho.routes[2].call_count == 1
-    assert record(store, file_id).reason.startswith("batch 1 may already have a bulk write job")
+    # Batch 1 is never sent again; batch 2 does not wait for it.
+    assert zoho.routes[2].call_count == 2
+    again = record(store, file_id)
+    assert [b.state for b in again.batches] == ["uncertain", "submitted"]
+    assert again.reason.startswith(
+        f"batch 1 (data rows 1 to {again.batches[0].rows:,}) may already have a bulk write job")
+    assert again.reason.endswith("every other batch has its job")
+    assert file_id in store.files  # kept until every batch is settled
+
+    assert run(store, key, value) == ["failure"]  # a redelivery changes nothing
+    assert zoho.routes[2].call_count == 2
 
 
 def test_a_run_that_dies_before_saving_the_job_id_never_creates_a_second_job(
@@ -221,9 +230,11 @@ def test_a_run_that_dies_before_saving_the_job_id_never_creates_a_second_job(
     assert [b.state for b in record(store, file_id).batches][0] == "uncertain"
 
     store.fail_on = None
+    zoho.routes[2].mock(side_effect=None, return_value=httpx.Response(
+        201, json={"status": "success", "details": {"id": "7002"}}))
     assert run(store, key, value) == ["failure"]
-    assert zoho.routes[2].call_count == 1
-    assert record(store, file_id).reason.startswith("batch 1 may already have a bulk write job")
+    assert zoho.routes[2].call_count == 2  # batch 2's job only
+    assert record(store, file_id).reason.startswith("batch 1 (data rows 1 to ")
 
 
 @pytest.mark.parametrize(("content", "module", "reason"), [
@@ -324,7 +335,7 @@ def test_a_header_that_cannot_be_imported_fails_before_any_upload(
     failed = record(store, file_id)
     assert (failed.state, failed.reason, failed.mapping) == ("failed", reason, None)
     assert zoho.routes[1].call_count == 0 and zoho.routes[2].call_count == 0
-    assert key in store.jobs and file_id in store.files
+    assert file_id in store.files  # kept until every batch is settled
     assert "Lee" not in failed.to_value()
 
 

@@ -138,8 +138,10 @@ class ImportRun:
                 )
                 batches = []
                 for batch in splitter.batches():
-                    done = batch.index <= len(record.batches) and record.batches[
-                        batch.index - 1].job_id
+                    known = (record.batches[batch.index - 1]
+                             if batch.index <= len(record.batches) else None)
+                    # Batches with a job, or that may have one, are not sent again.
+                    done = known is not None and (known.job_id or known.state == UNCERTAIN)
                     batches.append((batch, None if done else zipper.submit(batch)))
                 validate_header(splitter.header_names)
                 self._match_record(splitter.total_rows, [b for b, _ in batches])
@@ -153,6 +155,13 @@ class ImportRun:
                         self._submit(crm, spec, record.batches[batch.index - 1], zipped.result())
         finally:
             crm.close()
+        # A batch left uncertain by an earlier run is never sent again, but does not hold back
+        # the others: they are submitted first, then the import stops, naming it.
+        uncertain = [b for b in record.batches if b.state == UNCERTAIN]
+        if uncertain:
+            raise ImportFailure("; ".join(self._uncertain_reason(b) for b in uncertain)
+                                + ". Check the jobs in Zoho CRM before importing those rows "
+                                  "again; every other batch has its job")
         record.state = SUBMITTED
         self._save()
 
@@ -197,12 +206,6 @@ class ImportRun:
     def _submit(
         self, crm: ZohoCrm, spec: JobSpec, progress: BatchProgress, zip_path: Path
     ) -> None:
-        if progress.state == UNCERTAIN:
-            raise ImportFailure(
-                f"batch {progress.index} may already have a bulk write job (Zoho file id "
-                f"{progress.zoho_file_id}): an earlier job request got no answer. Check the jobs"
-                " in Zoho CRM before importing this file again"
-            )
         progress.zoho_file_id = crm.upload_zip(spec.org_id, zip_path)
         progress.state = UPLOADED
         self._save()
@@ -231,6 +234,12 @@ class ImportRun:
             "Zoho CRM bulk write job has been scheduled with ::: %d records and job id for the"
             " same is ::: %s", progress.rows, progress.job_id,
         )
+
+    def _uncertain_reason(self, progress: BatchProgress) -> str:
+        first = sum(b.rows for b in self.record.batches[:progress.index - 1]) + 1
+        return (f"batch {progress.index} (data rows {first:,} to {first + progress.rows - 1:,}) "
+                f"may already have a bulk write job (Zoho file id {progress.zoho_file_id}): an "
+                "earlier job request got no answer")
 
     def _clean_up(self) -> None:
         self.store.delete_job(self.key)
