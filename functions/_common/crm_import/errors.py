@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def clipped(text: str, limit: int) -> str:
+    """Text a client sent, as an answer may repeat it: at most `limit` characters of it."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 class ConfigurationError(Exception):
     """A function's environment variables are missing or inconsistent."""
 

@@ -17,7 +17,7 @@ from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from crm_import.config import size_label
-from crm_import.errors import RequestError
+from crm_import.errors import RequestError, clipped
 
 UNABLE = "We're unable to process your request."
 TOO_MANY_FILES = "'file' should contain a maximum of 1 files."
@@ -130,8 +130,7 @@ def _decode(stream, boundary: bytes, temp_dir: Path, max_file_bytes: int) -> For
 
 
 def _named(name: str, problem: str) -> str:
-    shown = name if len(name) <= 60 else name[:60] + "..."
-    return f"'{shown}' {problem}."
+    return f"'{clipped(name, 60)}' {problem}."
 
 
 def _text(name: str, value: bytearray) -> str:

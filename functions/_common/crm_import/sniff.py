@@ -12,7 +12,11 @@ import csv
 import io
 from pathlib import Path
 
+from crm_import.errors import clipped
+
 _WINDOW = 1024 * 1024
+# The client wrote the charset: an answer repeats at most a charset name's length of it.
+_CHARSET_SHOWN = 40
 _NOT_ASCII = ("its declared charset {} does not write commas, quotes and line breaks as ASCII "
               "does (UTF-16 and the like), so it cannot be split")
 
@@ -32,8 +36,8 @@ def sniff_csv(path: Path, charset: str | None) -> tuple[list[str], str | None]:
         text = codecs.getincrementaldecoder(encoding)().decode(head, complete)
     except UnicodeDecodeError:
         if charset:
-            raise NotCsv(f"its start is not text in its declared charset {_shown(charset)}"
-                         ) from None
+            shown = clipped(charset, _CHARSET_SHOWN)
+            raise NotCsv(f"its start is not text in its declared charset {shown}") from None
         raise NotCsv("its start is not UTF-8 text (name its charset in the file part's "
                      "Content-Type, e.g. text/csv; charset=windows-1252)") from None
     text = text.removeprefix("\ufeff")
@@ -61,20 +65,16 @@ def _non_blank_rows(text: str):
 def _encoding(charset: str | None) -> str:
     if not charset:
         return "utf-8"
+    shown = clipped(charset, _CHARSET_SHOWN)
     try:
         name = codecs.lookup(charset).name
     except LookupError:
-        raise NotCsv(f"its declared charset {_shown(charset)} is unknown") from None
+        raise NotCsv(f"its declared charset {shown} is unknown") from None
     # The splitter works on bytes: the charset must keep ASCII's bytes for commas, quotes and
     # line breaks (UTF-16 and the like do not).
     try:
         if 'a,"\r\n'.encode(name) != b'a,"\r\n':
-            raise NotCsv(_NOT_ASCII.format(_shown(charset)))
+            raise NotCsv(_NOT_ASCII.format(shown))
     except UnicodeError:
-        raise NotCsv(_NOT_ASCII.format(_shown(charset))) from None
+        raise NotCsv(_NOT_ASCII.format(shown)) from None
     return "utf-8" if name in ("utf-8", "ascii") else name
-
-
-def _shown(charset: str) -> str:
-    # The client wrote it: an answer repeats at most a charset name's length of it.
-    return charset if len(charset) <= 40 else charset[:40] + "..."
