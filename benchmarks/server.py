@@ -52,6 +52,7 @@ class Server(BackgroundServer):
     def __init__(self, project_dir: Path):
         super().__init__(project_dir, Path(tempfile.mkdtemp(prefix="bench_data_")) / "data",
                          env=without_proxies())
+        self._sdk_environment: dict[str, str] | None = None
 
     def __enter__(self) -> Server:
         try:
@@ -70,11 +71,15 @@ class Server(BackgroundServer):
         return done.stdout.strip()
 
     def sdk_environment(self) -> dict[str, str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "catalyst_local", "env", "--project", str(self.project_dir),
-             "--data-dir", str(self.data_dir), "--format", "json"],
-            capture_output=True, text=True, timeout=60, check=True)
-        return json.loads(done.stdout)
+        """`catalyst-local env --format json`, asked once: a data directory keeps its
+        credentials, so every upload run's cleanup reuses the answer."""
+        if self._sdk_environment is None:
+            done = subprocess.run(
+                [sys.executable, "-m", "catalyst_local", "env", "--project",
+                 str(self.project_dir), "--data-dir", str(self.data_dir), "--format", "json"],
+                capture_output=True, text=True, timeout=60, check=True)
+            self._sdk_environment = json.loads(done.stdout)
+        return dict(self._sdk_environment)
 
     def delete_file(self, folder_name: str, file_id: str) -> None:
         """Deletes a File Store file through the REST API the SDK calls, as the project admin."""
