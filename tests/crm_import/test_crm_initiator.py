@@ -363,13 +363,18 @@ def test_metadata_server_errors_are_retried(store, zoho, temp_root):
     assert record(store, file_id).field_mappings == LABELLED_MAPPINGS
 
 
-def test_a_resumed_import_reuses_the_recorded_mapping(store, zoho, temp_root):
-    file_id, key, value = queue(store, LABELLED)
+def second_job_fails_once(zoho) -> None:
+    """Job 9001 is created, the next request answers 500, the one after creates job 9002."""
     zoho.routes[2].mock(side_effect=[
         httpx.Response(201, json={"status": "success", "details": {"id": "9001"}}),
         httpx.Response(500),
         httpx.Response(201, json={"status": "success", "details": {"id": "9002"}}),
     ])
+
+
+def test_a_resumed_import_reuses_the_recorded_mapping(store, zoho, temp_root):
+    file_id, key, value = queue(store, LABELLED)
+    second_job_fails_once(zoho)
     assert run(store, key, value, WIDE) == ["failure"]
     zoho.routes["fields"].mock(return_value=httpx.Response(500))  # must not be needed
     assert run(store, key, value, WIDE) == ["success"]
@@ -380,11 +385,7 @@ def test_a_resumed_import_reuses_the_recorded_mapping(store, zoho, temp_root):
 
 def test_a_mapping_left_out_of_the_record_is_matched_again(store, zoho, temp_root):
     file_id, key, value = queue(store, LABELLED)
-    zoho.routes[2].mock(side_effect=[
-        httpx.Response(201, json={"status": "success", "details": {"id": "9001"}}),
-        httpx.Response(500),
-        httpx.Response(201, json={"status": "success", "details": {"id": "9002"}}),
-    ])
+    second_job_fails_once(zoho)
     assert run(store, key, value, WIDE) == ["failure"]
     progress = f"CRM_BULK_JOB_PROGRESS_{file_id}"
     stored = json.loads(store.default[progress])
